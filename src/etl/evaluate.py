@@ -1,0 +1,543 @@
+"""Score a run of the clean + extract code against hand-checked gold answers.
+
+The matching rules are those of `shared/gold/README.md`:
+
+- metrics match as multisets on `(unit, round(value, 3))`; over matched pairs
+  we then report how often `indicator` and `year` agree;
+- awards on `(award, recipient_count)`, then `recipient_kind` agreement;
+- movements and officials on the normalised name (NFC, casefold, collapsed
+  whitespace, surrounding punctuation and quotes stripped);
+- documents on `(doc_type, number)`;
+- article fields after the same normalisation (`published_at` only where gold
+  is not null, on the date, and on the time where gold prints one);
+- cleaning: every gold boilerplate line must occur in the cleaned text fewer
+  times than in the raw text, and every other raw line of five or more words
+  must still be in it.
+
+Precision, recall and F1 are summed over articles (micro-averaged).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+log = logging.getLogger(__name__)
+
+FACT_TABLES = ("metrics", "awards", "movements", "officials", "documents")
+ARTICLE_FIELDS = ("title", "source", "author", "published_at", "district", "province")
+INPUT_SUFFIXES = (".txt", ".html", ".htm")
+
+# Characters stripped from both ends of names before comparing: ASCII and
+# typographic quotes plus the punctuation that sentence splitting leaves behind.
+_SURROUNDING = " \t\n\"'“”‘’«»„‟‹›.,;:!?()[]{}-–—…•*/|"
+
+
+# --------------------------------------------------------------------------- #
+# Normalisation
+# --------------------------------------------------------------------------- #
+
+def norm_name(value: Any) -> str | None:
+    """NFC, casefold, collapse whitespace, strip surrounding punctuation/quotes."""
+    if value is None:
+        return None
+    s = unicodedata.normalize("NFC", str(value)).casefold()
+    s = " ".join(s.split())
+    return s.strip(_SURROUNDING) or None
+
+
+def _norm_line(line: str) -> str:
+    """Line as compared by the cleaning check: NFC with whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFC", line).split())
+
+
+def _norm_str(value: Any) -> str | None:
+    """NFC and collapsed whitespace, no case folding (document keys)."""
+    if value is None:
+        return None
+    s = " ".join(unicodedata.normalize("NFC", str(value)).split())
+    return s or None
+
+
+def _get(obj: Any, name: str) -> Any:
+    """Field of a gold dict or of a predicted row dataclass."""
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _round3(value: Any) -> float | None:
+    """Metric value rounded to 3 decimals (None when not numeric)."""
+    try:
+        return round(float(value), 3)
+    except (TypeError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- #
+# Report objects
+# --------------------------------------------------------------------------- #
+
+@dataclass
+class TableScore:
+    """Counts for one fact table (one article, or summed over articles)."""
+
+    tp: int = 0
+    n_pred: int = 0
+    n_gold: int = 0
+
+    def add(self, other: "TableScore") -> None:
+        """Accumulate another score into this one."""
+        self.tp += other.tp
+        self.n_pred += other.n_pred
+        self.n_gold += other.n_gold
+
+    @property
+    def precision(self) -> float:
+        # an empty prediction against empty gold is perfect, not undefined
+        if self.n_pred == 0:
+            return 1.0 if self.n_gold == 0 else 0.0
+        return self.tp / self.n_pred
+
+    @property
+    def recall(self) -> float:
+        if self.n_gold == 0:
+            return 1.0 if self.n_pred == 0 else 0.0
+        return self.tp / self.n_gold
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 0.0 if p + r == 0 else 2 * p * r / (p + r)
+
+
+@dataclass
+class Agreement:
+    """How many of the compared items agree."""
+
+    agree: int = 0
+    total: int = 0
+
+    def add(self, ok: bool) -> None:
+        """Count one comparison."""
+        self.total += 1
+        self.agree += int(ok)
+
+    def merge(self, other: "Agreement") -> None:
+        """Accumulate another agreement count into this one."""
+        self.agree += other.agree
+        self.total += other.total
+
+    @property
+    def rate(self) -> float:
+        # nothing to compare means nothing disagreed
+        return 1.0 if self.total == 0 else self.agree / self.total
+
+
+@dataclass
+class ArticleEval:
+    """Everything scored for one gold article."""
+
+    stem: str
+    input_path: Path | None
+    tables: dict[str, TableScore] = field(default_factory=dict)
+    agreements: dict[str, Agreement] = field(default_factory=dict)
+    fields: dict[str, tuple[bool, Any, Any]] = field(default_factory=dict)  # ok, gold, predicted
+    cleaning_ok: bool = False
+    cleaning_problems: list[str] = field(default_factory=list)
+    missed: dict[str, list[Any]] = field(default_factory=dict)  # gold keys not found
+    spurious: dict[str, list[Any]] = field(default_factory=dict)  # predicted keys not in gold
+    error: str | None = None
+
+
+@dataclass
+class EvalReport:
+    """Scores of one evaluation run over a gold folder."""
+
+    articles: list[ArticleEval] = field(default_factory=list)
+
+    @property
+    def tables(self) -> dict[str, TableScore]:
+        """Per-table counts summed over articles."""
+        out = {t: TableScore() for t in FACT_TABLES}
+        for art in self.articles:
+            for t, score in art.tables.items():
+                out[t].add(score)
+        return out
+
+    @property
+    def agreements(self) -> dict[str, Agreement]:
+        """Indicator / year / recipient_kind agreement over matched pairs."""
+        out: dict[str, Agreement] = {}
+        for art in self.articles:
+            for name, ag in art.agreements.items():
+                out.setdefault(name, Agreement()).merge(ag)
+        return out
+
+    @property
+    def field_agreement(self) -> dict[str, Agreement]:
+        """Per article field: how many articles agree with gold."""
+        out = {f: Agreement() for f in ARTICLE_FIELDS}
+        for art in self.articles:
+            for f, (ok, _, _) in art.fields.items():
+                out[f].add(ok)
+        return out
+
+    @property
+    def article_field_rate(self) -> float:
+        """Share of all compared article fields that agree."""
+        total = Agreement()
+        for ag in self.field_agreement.values():
+            total.merge(ag)
+        return total.rate
+
+    @property
+    def cleaning_pass_rate(self) -> float:
+        """Share of articles that pass the cleaning check."""
+        if not self.articles:
+            return 0.0
+        return sum(a.cleaning_ok for a in self.articles) / len(self.articles)
+
+    @property
+    def errors(self) -> list[str]:
+        """Articles whose processing raised, as 'stem: error'."""
+        return [f"{a.stem}: {a.error}" for a in self.articles if a.error]
+
+
+# --------------------------------------------------------------------------- #
+# Matching
+# --------------------------------------------------------------------------- #
+
+def _match(
+    gold: Iterable[Any],
+    pred: Iterable[Any],
+    key: Callable[[Any], Any],
+    secondary: dict[str, Callable[[Any], Any]] | None = None,
+) -> tuple[TableScore, dict[str, Agreement], list[Any], list[Any]]:
+    """Multiset match on `key`; each gold item used once.
+
+    Within one key, gold and predicted items are paired so that as many
+    secondary fields as possible agree (the scorer should not penalise an
+    extractor for the order it emits two facts with the same value).
+    """
+    secondary = secondary or {}
+    gold, pred = list(gold), list(pred)
+    by_key: dict[Any, list[Any]] = {}
+    for p in pred:
+        by_key.setdefault(key(p), []).append(p)
+    agreements = {name: Agreement() for name in secondary}
+    tp = 0
+    missed: list[Any] = []
+    for g in gold:
+        k = key(g)
+        candidates = by_key.get(k)
+        if not candidates:
+            missed.append(k)
+            continue
+        best = max(
+            range(len(candidates)),
+            key=lambda i: sum(f(candidates[i]) == f(g) for f in secondary.values()),
+        )
+        p = candidates.pop(best)
+        tp += 1
+        for name, f in secondary.items():
+            agreements[name].add(f(p) == f(g))
+    spurious = [k for k, rest in by_key.items() for _ in rest]
+    return TableScore(tp, len(pred), len(gold)), agreements, missed, spurious
+
+
+def _metric_key(row: Any) -> tuple:
+    return (_get(row, "unit"), _round3(_get(row, "value")))
+
+
+def _award_key(row: Any) -> tuple:
+    count = _get(row, "recipient_count")
+    return (_get(row, "award"), None if count is None else int(count))
+
+
+def _name_key(row: Any) -> str | None:
+    return norm_name(_get(row, "name"))
+
+
+def _document_key(row: Any) -> tuple:
+    return (_norm_str(_get(row, "doc_type")), _norm_str(_get(row, "number")))
+
+
+_TABLE_RULES: dict[str, tuple[Callable[[Any], Any], dict[str, Callable[[Any], Any]]]] = {
+    "metrics": (
+        _metric_key,
+        {
+            "indicator": lambda r: _get(r, "indicator"),
+            "year": lambda r: None if _get(r, "year") is None else int(_get(r, "year")),
+        },
+    ),
+    "awards": (_award_key, {"recipient_kind": lambda r: _get(r, "recipient_kind")}),
+    "movements": (_name_key, {}),
+    "officials": (_name_key, {}),
+    "documents": (_document_key, {}),
+}
+
+
+def _parse_gold_datetime(value: str) -> tuple[dt.date, str | None]:
+    """Gold published_at ('YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM') as (date, 'HH:MM' or None)."""
+    if "T" in value:
+        day, time = value.split("T", 1)
+        return dt.date.fromisoformat(day), time[:5]
+    return dt.date.fromisoformat(value[:10]), None
+
+
+def _published_ok(gold: str, pred: Any) -> bool:
+    """published_at agreement: same date, and same HH:MM where gold has a time."""
+    if pred is None:
+        return False
+    if isinstance(pred, str):
+        try:
+            pred = dt.datetime.fromisoformat(pred)
+        except ValueError:
+            return False
+    day, time = _parse_gold_datetime(gold)
+    pred_day = pred.date() if isinstance(pred, dt.datetime) else pred
+    if pred_day != day:
+        return False
+    if time is None:
+        return True
+    return isinstance(pred, dt.datetime) and pred.strftime("%H:%M") == time
+
+
+def score_fields(gold_article: dict, meta: Any) -> dict[str, tuple[bool, Any, Any]]:
+    """Article-field agreement: {field: (ok, gold, predicted)}; published_at only when gold has one."""
+    out: dict[str, tuple[bool, Any, Any]] = {}
+    for f in ARTICLE_FIELDS:
+        g, p = gold_article.get(f), _get(meta, f)
+        if f == "published_at":
+            if g is None:
+                continue
+            out[f] = (_published_ok(g, p), g, p)
+        else:
+            out[f] = (norm_name(g) == norm_name(p), g, p)
+    return out
+
+
+def check_cleaning(raw: str, cleaned: str, boilerplate: list[str]) -> list[str]:
+    """Problems found by the gold cleaning check (empty list = pass).
+
+    Lines are compared after NFC and whitespace collapsing on both sides, so
+    that the cleaner's own normalisation (NBSP to space, trimming) neither
+    hides a kept boilerplate line nor counts as losing a body line.
+    """
+    raw_lines = [_norm_line(x) for x in raw.splitlines()]
+    clean_lines = [_norm_line(x) for x in cleaned.splitlines()]
+    raw_count, clean_count = Counter(raw_lines), Counter(clean_lines)
+    clean_flat = "\n".join(clean_lines)
+    problems = []
+    bl = {_norm_line(b) for b in boilerplate}
+    for b in sorted(bl):
+        if clean_count[b] >= raw_count[b]:
+            problems.append(f"boilerplate kept ({clean_count[b]}/{raw_count[b]}): {b[:70]!r}")
+    for line in dict.fromkeys(raw_lines):
+        if line in bl or len(line.split()) < 5:
+            continue
+        if line not in clean_flat:
+            problems.append(f"body line lost: {line[:70]!r}")
+    return problems
+
+
+# --------------------------------------------------------------------------- #
+# Running the pipeline code on one input
+# --------------------------------------------------------------------------- #
+
+def _extract_facts(text: str):
+    """The pipeline's fact extraction; empty facts while extractors are missing."""
+    try:
+        from etl.extract import extract_facts
+    except ModuleNotFoundError as exc:
+        # other engineers land extract/<fact>.py in parallel; score what exists
+        if exc.name and exc.name.startswith("etl."):
+            log.warning("fact extraction unavailable (%s); scoring empty facts", exc)
+            return None
+        raise
+    return extract_facts(text)
+
+
+def _clean_html(raw: bytes, uri: str):
+    """HTML through the pipeline's clean stage (trafilatura + line filter)."""
+    try:
+        from etl import clean  # the stage module owns the trafilatura call
+    except ModuleNotFoundError:
+        clean = None
+    if clean is not None and hasattr(clean, "clean_html"):
+        return clean.clean_html(raw, uri=uri)
+    return _clean_html_fallback(raw, uri)
+
+
+def _clean_html_fallback(raw: bytes, uri: str):
+    """trafilatura metadata + text, then the line filter (until etl.clean lands)."""
+    from types import SimpleNamespace
+
+    import trafilatura
+
+    from etl.textclean import clean_article_text
+
+    html = raw.decode("utf-8", errors="replace")
+    doc = trafilatura.bare_extraction(html, url=uri, with_metadata=True, include_comments=False)
+    get = (lambda k: doc.get(k)) if isinstance(doc, dict) else (lambda k: getattr(doc, k, None))
+    body = (get("text") if doc is not None else None) or ""
+    cleaned = clean_article_text(body, title=get("title") if doc is not None else None)
+    return SimpleNamespace(
+        text=cleaned.text, title=cleaned.title, author=get("author") if doc is not None else None,
+        published_at=cleaned.published_at, source=cleaned.source,
+        sitename=get("sitename") if doc is not None else None,
+    )
+
+
+def run_pipeline(path: Path) -> tuple[str, str, Any, Any]:
+    """(raw text, cleaned text, article metadata, facts) for one input file."""
+    from etl.extract.article import extract_metadata
+    from etl.textclean import clean_article_text
+
+    raw_bytes = path.read_bytes()
+    if path.suffix.lower() in (".html", ".htm"):
+        doc = _clean_html(raw_bytes, uri=path.resolve().as_uri())
+        raw = doc.text
+        text, title, author = doc.text, doc.title, doc.author
+        published_at, source, sitename = doc.published_at, doc.source, doc.sitename
+    else:
+        raw = raw_bytes.decode("utf-8", errors="replace")
+        cleaned = clean_article_text(raw)
+        text, title, author = cleaned.text, cleaned.title, cleaned.author
+        published_at, source, sitename = cleaned.published_at, cleaned.source, None
+    meta = extract_metadata(
+        text, title=title, author=author, published_at=published_at,
+        source=source, sitename=sitename,
+    )
+    facts = _extract_facts(text)
+    return raw, text, meta, facts
+
+
+def _find_input(input_dir: Path, stem: str) -> Path | None:
+    """The input file for a gold stem (.txt preferred, then .html)."""
+    for suffix in INPUT_SUFFIXES:
+        p = input_dir / f"{stem}{suffix}"
+        if p.exists():
+            return p
+    return None
+
+
+def evaluate_article(gold: dict, stem: str, path: Path | None) -> ArticleEval:
+    """Score one article; a missing input or a crash scores as all-missed."""
+    art = ArticleEval(stem=stem, input_path=path)
+    facts = meta = None
+    raw = cleaned = ""
+    if path is None:
+        art.error = "no input file"
+    else:
+        try:
+            raw, cleaned, meta, facts = run_pipeline(path)
+        except Exception as exc:  # one bad article must not hide the others' scores
+            log.exception("evaluating %s failed", path)
+            art.error = f"{type(exc).__name__}: {exc}"
+    for table in FACT_TABLES:
+        key, secondary = _TABLE_RULES[table]
+        pred = [] if facts is None else list(getattr(facts, table, []) or [])
+        score, ags, missed, spurious = _match(gold.get(table, []), pred, key, secondary)
+        art.tables[table] = score
+        art.missed[table], art.spurious[table] = missed, spurious
+        for name, ag in ags.items():
+            art.agreements.setdefault(f"{table}.{name}", Agreement()).merge(ag)
+    art.fields = score_fields(gold.get("article", {}), meta)
+    if art.error is None:
+        art.cleaning_problems = check_cleaning(raw, cleaned, gold.get("boilerplate_lines", []))
+        art.cleaning_ok = not art.cleaning_problems
+    else:
+        art.cleaning_problems = [art.error]
+    return art
+
+
+def evaluate(gold_dir: Path, input_dir: Path) -> EvalReport:
+    """Run clean + extract on every input that has a gold file and score it.
+
+    >>> report = evaluate(Path("tests/data/gold"), Path("seeds/articles"))  # doctest: +SKIP
+    >>> round(report.tables["metrics"].f1, 2)  # doctest: +SKIP
+    0.8
+    """
+    gold_dir, input_dir = Path(gold_dir), Path(input_dir)
+    report = EvalReport()
+    for gold_path in sorted(gold_dir.glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        stem = gold_path.stem
+        path = _find_input(input_dir, stem)
+        if path is None:
+            log.warning("no input for gold %s in %s", stem, input_dir)
+        report.articles.append(evaluate_article(gold, stem, path))
+    if not report.articles:
+        log.warning("no gold files in %s", gold_dir)
+    return report
+
+
+# --------------------------------------------------------------------------- #
+# Formatting
+# --------------------------------------------------------------------------- #
+
+def _abbrev(table: str) -> str:
+    return {"metrics": "met", "awards": "awd", "movements": "mov", "officials": "off", "documents": "doc"}[table]
+
+
+def format_report(report: EvalReport, *, verbose: bool = False) -> str:
+    """A compact plain-text table; the last lines are the per-table summary.
+
+    >>> print(format_report(EvalReport()))  # doctest: +ELLIPSIS
+    article ...
+    """
+    lines = []
+    head = "article".ljust(22) + " ".join(f"{_abbrev(t):>8}" for t in FACT_TABLES) + "  fields  clean"
+    lines.append(head)
+    for art in report.articles:
+        cells = " ".join(
+            f"{s.tp:>2}/{s.n_pred:>2}/{s.n_gold:<2}".rjust(8) for s in (art.tables[t] for t in FACT_TABLES)
+        )
+        ok_fields = sum(ok for ok, _, _ in art.fields.values())
+        clean = "ok" if art.cleaning_ok else f"FAIL({len(art.cleaning_problems)})"
+        lines.append(f"{art.stem[:21]:<22}{cells}  {ok_fields}/{len(art.fields)}     {clean}")
+        if art.error:
+            lines.append(f"  ! {art.error}")
+        if verbose:
+            for f, (ok, g, p) in art.fields.items():
+                if not ok:
+                    lines.append(f"  field {f}: gold={g!r} got={p!r}")
+            for problem in art.cleaning_problems:
+                lines.append(f"  clean: {problem}")
+            for t in FACT_TABLES:
+                if art.missed.get(t):
+                    lines.append(f"  {t} missed: {art.missed[t]}")
+                if art.spurious.get(t):
+                    lines.append(f"  {t} spurious: {art.spurious[t]}")
+    lines.append("(cells: matched/predicted/gold)")
+    lines.append("")
+    fa = report.field_agreement
+    lines.append(
+        "article fields: "
+        + "  ".join(f"{f}={ag.agree}/{ag.total}" for f, ag in fa.items())
+        + f"  -> {report.article_field_rate:.3f}"
+    )
+    lines.append(f"cleaning pass rate: {report.cleaning_pass_rate:.3f} "
+                 f"({sum(a.cleaning_ok for a in report.articles)}/{len(report.articles)})")
+    ags = report.agreements
+    if ags:
+        lines.append("agreement over matched pairs: "
+                     + "  ".join(f"{n}={a.agree}/{a.total} ({a.rate:.2f})" for n, a in sorted(ags.items())))
+    lines.append("")
+    lines.append(f"{'table':<11}{'tp':>5}{'pred':>6}{'gold':>6}{'P':>8}{'R':>8}{'F1':>8}")
+    for t, s in report.tables.items():
+        lines.append(f"{t:<11}{s.tp:>5}{s.n_pred:>6}{s.n_gold:>6}{s.precision:>8.3f}{s.recall:>8.3f}{s.f1:>8.3f}")
+    total = TableScore()
+    for s in report.tables.values():
+        total.add(s)
+    lines.append(f"{'all':<11}{total.tp:>5}{total.n_pred:>6}{total.n_gold:>6}"
+                 f"{total.precision:>8.3f}{total.recall:>8.3f}{total.f1:>8.3f}")
+    return "\n".join(lines)
