@@ -1,0 +1,38 @@
+# `make run` and `make test` bootstrap .venv themselves on a machine with only python3.11 + pip.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_LOGGING_LEVEL ?= WARNING
+
+.PHONY: run test bench ui venv browser clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[scale,test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/etl run --input seeds/articles --warehouse warehouse
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -q
+
+# Browser checks need Debian's chromium; install it when missing (root, Debian).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser checks will be skipped"
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+ui: $(STAMP)
+	$(BIN)/python -m etl.ui
+
+clean:
+	rm -rf warehouse/*.duckdb warehouse/tables warehouse/bronze warehouse/gx warehouse/state

@@ -1,0 +1,175 @@
+"""clean: raw bytes to normalised article text plus page metadata.
+
+HTML goes through trafilatura (text, title, author, date, sitename); plain text
+is decoded strictly. Both then pass the same line-level boilerplate filter
+(`etl.textclean`), because trafilatura still keeps page furniture on real
+Vietnamese pages.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import logging
+import re
+
+from etl.errors import InputError
+from etl.models import CleanDoc, Failure, RawDoc
+from etl.textclean import clean_article_text, normalize
+
+log = logging.getLogger(__name__)
+
+# Magic numbers of formats that turn up in news folders by mistake.
+BINARY_SIGNATURES = {
+    b"\x89PNG": "a PNG image",
+    b"%PDF": "a PDF document",
+    b"\x1f\x8b": "gzip-compressed data",
+    b"PK\x03\x04": "a ZIP archive (docx/xlsx?)",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+}
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body)", re.IGNORECASE)
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f]")
+MIN_WORDS = 1
+
+
+def sniff_binary(content: bytes) -> str | None:
+    """What a byte string looks like if it is not text, else None."""
+    for magic, what in BINARY_SIGNATURES.items():
+        if content.startswith(magic):
+            return what
+    if b"\x00" in content[:4096] and not content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "binary data (NUL bytes)"
+    return None
+
+
+def decode_text(raw: RawDoc) -> str:
+    """Strictly decoded text: BOM-declared encodings, the transport's charset, else UTF-8."""
+    content = raw.content
+    if not content.strip():
+        raise InputError(raw.uri, "empty file (no text)" if not content else "file holds only whitespace")
+    binary = sniff_binary(content)
+    if binary:
+        raise InputError(raw.uri, f"not a text article: looks like {binary}")
+    encoding = raw.encoding or "utf-8"
+    for bom, name in BOMS:
+        if content.startswith(bom):
+            encoding = name
+            break
+    try:
+        text = content.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        where = f" (byte 0x{content[exc.start]:02x} at offset {exc.start})" if isinstance(exc, UnicodeDecodeError) else ""
+        raise InputError(
+            raw.uri,
+            f"not valid {encoding}{where}; re-save the file as UTF-8 (e.g. iconv -f windows-1258 -t utf-8)",
+        ) from exc
+    if len(CONTROL_CHARS.findall(text[:4096])) > 8:
+        raise InputError(raw.uri, "not a text article: too many control characters (binary data?)")
+    return text
+
+
+def is_html(raw: RawDoc) -> bool:
+    """Whether to treat the bytes as an HTML page."""
+    if raw.content_type:
+        return "html" in raw.content_type
+    return bool(HTML_SNIFF.match(raw.content[:1024]))
+
+
+def parse_date(value: str | None) -> dt.datetime | None:
+    """trafilatura's ISO date (maybe with time) as a naive datetime."""
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.timezone(dt.timedelta(hours=7))).replace(tzinfo=None)
+    return parsed
+
+
+def clean_html(raw: RawDoc) -> CleanDoc:
+    """An HTML page through trafilatura, then the shared line filter."""
+    import trafilatura
+
+    content = raw.content
+    if not content.strip():
+        raise InputError(raw.uri, "empty page (no bytes)")
+    if raw.encoding:
+        try:
+            content = content.decode(raw.encoding, errors="replace")
+        except LookupError:
+            pass
+    try:
+        result = trafilatura.bare_extraction(content, url=raw.uri if raw.uri.startswith("http") else None,
+                                             with_metadata=True, include_comments=False)
+    except Exception as exc:  # trafilatura raises many kinds on malformed pages
+        raise InputError(raw.uri, f"HTML could not be parsed: {type(exc).__name__}: {exc}") from exc
+    if result is None or not (result.text or "").strip():
+        raise InputError(raw.uri, "no article text found in the HTML page (script-only or empty body?)")
+    cleaned = clean_article_text(normalize(result.text), title=result.title)
+    author = cleaned.author or result.author
+    return CleanDoc(
+        uri=raw.uri,
+        source_name=raw.source_name,
+        text=cleaned.text,
+        fetched_at=raw.fetched_at,
+        raw_hash=raw.raw_hash,
+        title=cleaned.title or result.title,
+        author=author,
+        published_at=cleaned.published_at or parse_date(result.date),
+        source=cleaned.source,
+        sitename=result.sitename,
+        kind="html",
+    )
+
+
+def clean_plain(raw: RawDoc) -> CleanDoc:
+    """A plain-text article (first line the title) through the line filter."""
+    text = normalize(decode_text(raw))
+    if not text.strip():
+        raise InputError(raw.uri, "file holds no visible text after normalisation")
+    cleaned = clean_article_text(text)
+    if not cleaned.text.strip():
+        raise InputError(raw.uri, "nothing left after removing boilerplate lines")
+    return CleanDoc(
+        uri=raw.uri,
+        source_name=raw.source_name,
+        text=cleaned.text,
+        fetched_at=raw.fetched_at,
+        raw_hash=raw.raw_hash,
+        title=cleaned.title,
+        author=cleaned.author,
+        published_at=cleaned.published_at,
+        source=cleaned.source,
+        kind="text",
+    )
+
+
+def clean_one(raw: RawDoc) -> CleanDoc:
+    """One raw document, cleaned; raises InputError naming the input."""
+    return clean_html(raw) if is_html(raw) else clean_plain(raw)
+
+
+def clean_batch(docs: list[RawDoc]) -> tuple[list[CleanDoc], list[Failure]]:
+    """Clean a batch; each refused input becomes a Failure with its reason."""
+    cleaned: list[CleanDoc] = []
+    failures: list[Failure] = []
+    for raw in docs:
+        try:
+            cleaned.append(clean_one(raw))
+        except InputError as exc:
+            log.warning("discarding %s: %s", exc.uri, exc.reason)
+            failures.append(Failure(exc.uri, "clean", exc.reason))
+        except Exception as exc:  # a bug in a rule must not end the night for everyone
+            log.exception("discarding %s: unexpected error in clean", raw.uri)
+            failures.append(Failure(raw.uri, "clean", f"unexpected error: {type(exc).__name__}: {exc}"))
+    return cleaned, failures

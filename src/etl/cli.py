@@ -1,0 +1,226 @@
+"""The `etl` command: run the nightly flow, query the warehouse, score extraction."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from etl.errors import EtlError, InputError
+
+app = typer.Typer(
+    help="thidua-etl: Vietnamese local-government news into validated Parquet facts, queried with DuckDB.\n\n"
+    "Example:\n\n    etl run --input seeds/articles --warehouse warehouse && etl query \"select count(*) from articles\"",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+console = Console()
+err = Console(stderr=True)
+
+INPUT = "Input"
+OUTPUT = "Output"
+RUNTIME = "Runtime"
+
+
+def setup_logging(quiet: bool) -> None:
+    """Rich log lines on a terminal, plain lines otherwise; warnings only when quiet."""
+    level = logging.WARNING if quiet else logging.INFO
+    handler = RichHandler(console=err, show_path=False) if err.is_terminal else logging.StreamHandler(sys.stderr)
+    logging.basicConfig(level=level, handlers=[handler], format="%(message)s" if err.is_terminal else "%(levelname)s %(name)s: %(message)s", force=True)
+    for noisy in ("great_expectations", "prefect", "httpx", "urllib3", "trafilatura", "htmldate", "courlan"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def quiet_prefect() -> None:
+    """Keep Prefect's own console output short unless the user asked otherwise."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def print_summary(summary: dict) -> None:
+    """The run summary: inputs, rows and validation per table, seconds, where things are."""
+    inputs = summary["inputs"]
+    console.print(
+        f"[bold]Run {summary['run_id']}[/] {summary['status']} in {summary['seconds']:.1f} s — "
+        f"articles read: {inputs['seen']} (new {inputs['new']}, changed {inputs['changed']}, "
+        f"unchanged {inputs['unchanged']}, failed {inputs['failed']})"
+    )
+    table = Table("table", "rows loaded", "validated", "quarantined", "validation")
+    for name, n in summary["rows"].items():
+        v = summary["validation"].get(name, {})
+        ok = v.get("success", True)
+        status = "[green]passed[/]" if ok else f"[red]failed[/] {', '.join(v.get('failed', []))}"
+        table.add_row(name, str(n), str(v.get("rows", 0)), str(v.get("quarantined", 0)), status)
+    console.print(table)
+    console.print(f"quarantined rows (incl. refused inputs): {summary['quarantined']}")
+    console.print("seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in summary["stage_seconds"].items()))
+    console.print(f"Warehouse: [bold]{summary['database']}[/]  (try: etl query \"select * from district_year_summary\")")
+    console.print(f"Data Docs: {summary['data_docs']}")
+
+
+@app.command()
+def run(
+    input: Optional[Path] = typer.Option(None, "--input", "-i", help="Folder of .txt/.html articles (default: seeds/articles unless --sources is given).", rich_help_panel=INPUT),
+    sources: Optional[Path] = typer.Option(None, "--sources", "-s", help="sources.yaml with URL lists, feeds and sitemaps.", rich_help_panel=INPUT),
+    warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=OUTPUT),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", help="Articles per batch task.", rich_help_panel=RUNTIME),
+    wait: float = typer.Option(0.0, "--wait", help="Seconds to wait for another run's lock on the warehouse.", rich_help_panel=RUNTIME),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.", rich_help_panel=OUTPUT),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warnings and the summary.", rich_help_panel=OUTPUT),
+) -> None:
+    """Run the nightly flow once (Prefect's ephemeral API unless PREFECT_API_URL is set).
+
+    Example:
+
+        etl run --input seeds/articles --warehouse warehouse
+    """
+    setup_logging(quiet)
+    quiet_prefect()
+    from flows.nightly import nightly_ingest
+
+    if input is None and sources is None:
+        input = Path("seeds/articles")
+    try:
+        summary = nightly_ingest(
+            input_dir=str(input) if input else None,
+            warehouse=warehouse,
+            sources=str(sources) if sources else None,
+            batch_size=batch_size,
+            options={"lock_timeout": wait, "quiet": quiet},
+        )
+    except EtlError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2)
+    if as_json:
+        console.print_json(json.dumps(summary, default=str))
+    else:
+        print_summary(summary)
+
+
+def open_warehouse(warehouse: str):
+    """A read-only DuckDB connection to the published warehouse, or a clear error."""
+    from etl.load import duckdb_connect
+    from etl.publish import database_path
+    from etl.storage import Store
+
+    store = Store(warehouse)
+    path = database_path(store)
+    if not path.exists():
+        err.print(f"[red]error:[/] no warehouse at {path}; run `etl run --warehouse {warehouse}` first")
+        raise typer.Exit(2)
+    return duckdb_connect(store, str(path), read_only=True)
+
+
+@app.command()
+def query(
+    sql: str = typer.Argument(..., help="A SQL query over the warehouse views."),
+    warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=OUTPUT),
+    as_json: bool = typer.Option(False, "--json", help="Print rows as JSON.", rich_help_panel=OUTPUT),
+) -> None:
+    """Run a read-only SQL query against warehouse.duckdb and print a table.
+
+    Example:
+
+        etl query "select district, year, targets_completed, targets_total from district_year_summary"
+    """
+    import duckdb
+
+    con = open_warehouse(warehouse)
+    try:
+        cursor = con.execute(sql)
+        names = [d[0] for d in cursor.description] if cursor.description else []
+        rows = cursor.fetchall() if names else []
+    except duckdb.Error as exc:
+        message = str(exc)
+        if "read-only" in message.lower():
+            message += "\nThe warehouse is opened read-only: `etl query` runs SELECTs; it never changes the warehouse."
+        err.print(f"[red]error:[/] {message}")
+        raise typer.Exit(1)
+    finally:
+        con.close()
+    if as_json:
+        console.print_json(json.dumps([dict(zip(names, r)) for r in rows], default=str, ensure_ascii=False))
+        return
+    table = Table(*names)
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row])
+    console.print(table)
+
+
+@app.command("eval")
+def eval_(
+    gold: Path = typer.Option(Path("tests/data/gold"), "--gold", help="Folder of gold <stem>.json files.", rich_help_panel=INPUT),
+    input: Path = typer.Option(Path("seeds/articles"), "--input", "-i", help="Folder of the articles the gold describes.", rich_help_panel=INPUT),
+) -> None:
+    """Score extraction against hand-checked gold: precision, recall and F1 per table.
+
+    Example:
+
+        etl eval --gold tests/data/gold --input seeds/articles
+    """
+    setup_logging(True)
+    from etl.evaluate import evaluate, format_report
+
+    report = evaluate(gold, input)
+    console.print(format_report(report), highlight=False)
+
+
+@app.command()
+def runs(
+    warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=OUTPUT),
+    limit: int = typer.Option(10, "--limit", "-n", help="How many runs to show.", rich_help_panel=OUTPUT),
+) -> None:
+    """Show the last runs: status, inputs, rows per table, quarantined, validation.
+
+    Example:
+
+        etl runs --limit 5
+    """
+    con = open_warehouse(warehouse)
+    cursor = con.execute(
+        "select run_id, status, started_at, seconds, inputs_seen, inputs_new, inputs_changed, inputs_failed, "
+        "rows_articles, rows_metrics, rows_awards, quarantined, validation_success "
+        f"from runs order by started_at desc limit {int(limit)}"
+    )
+    names = [d[0] for d in cursor.description]
+    table = Table(*names)
+    for row in cursor.fetchall():
+        table.add_row(*["" if v is None else str(v) for v in row])
+    con.close()
+    console.print(table)
+
+
+@app.command("publish")
+def publish_cmd(
+    warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=OUTPUT),
+) -> None:
+    """Rebuild warehouse.duckdb (views over the Parquet files) without running the flow.
+
+    Example:
+
+        etl publish --warehouse warehouse
+    """
+    from etl.publish import publish
+    from etl.storage import Store
+
+    path = publish(Store(warehouse))
+    console.print(f"Warehouse: {path}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""load: append validated rows to Parquet, idempotently and atomically.
+
+Layout: `tables/<table>/article_year=<Y>/<run_id>-b<batch>.parquet` (year 0 when
+unknown), quarantine and runs unpartitioned. One load identity per article
+version: `(article_id, content_hash)`. A version already loaded is skipped, so
+re-running a night changes nothing; a changed article adds a new version whose
+`loaded_at` is later, and the views show only the latest one. Within a batch the
+fact files are written first and the articles file last: the articles file is
+the commit record, and fact rows count only when an article row with the same
+`(article_id, content_hash, run_id)` exists. A run killed mid-load therefore
+leaves invisible orphans at worst, which `etl compact` removes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import duckdb
+
+from etl.acquire import now_local
+from etl.models import CleanDoc, article_id_for, content_hash_for
+from etl.schema import FACT_TABLES, QuarantineRow, Run, to_table
+from etl.storage import Store
+
+log = logging.getLogger(__name__)
+
+
+def table_dir(table: str) -> str:
+    return f"tables/{table}"
+
+
+def parquet_glob(store: Store, table: str) -> str:
+    return store.uri(f"{table_dir(table)}/**/*.parquet")
+
+
+def duckdb_connect(store: Store, database: str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection that can read this store's files (S3 through fsspec)."""
+    con = duckdb.connect(database, read_only=read_only)
+    if store.is_s3:
+        from etl.s3 import register_s3
+
+        register_s3(con)
+    return con
+
+
+def known_versions(store: Store) -> dict[str, str]:
+    """article_id -> content_hash of the current version of every committed article."""
+    if not store.list_files(table_dir("articles"), ".parquet"):
+        return {}
+    con = duckdb_connect(store)
+    rows = con.execute(
+        f"""
+        select article_id, content_hash from read_parquet('{parquet_glob(store, "articles")}',
+               union_by_name = true, hive_partitioning = true)
+        qualify row_number() over (partition by article_id order by loaded_at desc, run_id desc) = 1
+        """
+    ).fetchall()
+    return dict(rows)
+
+
+@dataclass
+class VersionSplit:
+    new: list[CleanDoc] = field(default_factory=list)
+    changed: list[CleanDoc] = field(default_factory=list)
+    unchanged: list[CleanDoc] = field(default_factory=list)
+
+    @property
+    def to_load(self) -> list[CleanDoc]:
+        return self.new + self.changed
+
+
+def split_versions(docs: list[CleanDoc], known: dict[str, str]) -> VersionSplit:
+    """Sort cleaned documents into new, changed and unchanged versions."""
+    split = VersionSplit()
+    for doc in docs:
+        current = known.get(article_id_for(doc.uri))
+        if current is None:
+            split.new.append(doc)
+        elif current == content_hash_for(doc.text):
+            split.unchanged.append(doc)
+        else:
+            split.changed.append(doc)
+    return split
+
+
+@dataclass
+class LoadResult:
+    rows: dict[str, int] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+
+def load_batch(store: Store, tables: dict[str, list], quarantine: list[QuarantineRow], run_id: str, batch: int) -> LoadResult:
+    """Write one validated batch: facts, then quarantine, then articles (the commit)."""
+    result = LoadResult()
+    articles = tables.get("articles", [])
+    loaded_at = now_local()
+    year_of = {}
+    for article in articles:
+        article.loaded_at = loaded_at
+        year_of[article.article_id] = article.year or 0
+    name = f"{run_id}-b{batch:05d}.parquet"
+    for table in FACT_TABLES:
+        rows = [r for r in tables.get(table, []) if r.article_id in year_of]
+        result.rows[table] = len(rows)
+        by_year: dict[int, list] = defaultdict(list)
+        for row in rows:
+            by_year[year_of[row.article_id]].append(row)
+        for year, part in sorted(by_year.items()):
+            rel = f"{table_dir(table)}/article_year={year}/{name}"
+            store.write_parquet(rel, to_table(table, part))
+            result.files.append(rel)
+    if quarantine:
+        rel = f"{table_dir('quarantine')}/{name}"
+        for row in quarantine:
+            row.quarantined_at = row.quarantined_at or loaded_at
+        store.write_parquet(rel, to_table("quarantine", quarantine))
+        result.files.append(rel)
+    result.rows["quarantine"] = len(quarantine)
+    by_year = defaultdict(list)
+    for article in articles:
+        by_year[article.year or 0].append(article)
+    for year, part in sorted(by_year.items()):
+        rel = f"{table_dir('articles')}/article_year={year}/{name}"
+        store.write_parquet(rel, to_table("articles", part))
+        result.files.append(rel)
+    result.rows["articles"] = len(articles)
+    return result
+
+
+def record_run(store: Store, run: Run) -> None:
+    """Append a snapshot of the run's record (latest snapshot per run_id wins)."""
+    run.recorded_at = now_local()
+    stamp = run.recorded_at.strftime("%Y%m%dT%H%M%S%f")
+    store.write_parquet(f"{table_dir('runs')}/{run.run_id}-{stamp}.parquet", to_table("runs", [run]))

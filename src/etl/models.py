@@ -1,0 +1,68 @@
+"""Documents as they move between the early stages (before they become rows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Item:
+    """Something to read: a URI and the source that listed it."""
+
+    uri: str
+    source_name: str
+
+
+@dataclass
+class RawDoc:
+    """Bytes as acquired, before any decoding."""
+
+    uri: str
+    source_name: str
+    content: bytes
+    content_type: str | None  # "text/html", "text/plain", ... or None when unknown
+    fetched_at: dt.datetime
+    encoding: str | None = None  # charset declared by the transport, if any
+    raw_hash: str = ""  # sha256 of content (bronze address)
+
+    def __post_init__(self) -> None:
+        if not self.raw_hash:
+            self.raw_hash = hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass
+class CleanDoc:
+    """Normalised article text plus the metadata the page itself gave."""
+
+    uri: str
+    source_name: str
+    text: str  # cleaned body, NFC, one paragraph per line; fact offsets point here
+    fetched_at: dt.datetime
+    raw_hash: str
+    title: str | None = None
+    author: str | None = None
+    published_at: dt.datetime | None = None  # naive, Vietnam local time
+    source: str | None = None  # outlet as printed in the article ("HNM")
+    sitename: str | None = None  # site name from HTML metadata
+    kind: str = "text"  # "text" or "html"
+
+
+@dataclass
+class Failure:
+    """An input that a stage refused, with the reason (goes to quarantine)."""
+
+    uri: str
+    stage: str
+    reason: str
+
+
+def article_id_for(uri: str) -> str:
+    """Stable id of an article from its canonical URI (16 hex digits)."""
+    return hashlib.sha256(uri.encode("utf-8")).hexdigest()[:16]
+
+
+def content_hash_for(text: str) -> str:
+    """Hash of the cleaned text: one load identity per article version."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

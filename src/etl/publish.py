@@ -1,0 +1,69 @@
+"""publish: warehouse.duckdb with a view per table over the Parquet files.
+
+The DuckDB file is rebuilt under a temporary name and renamed into place, so a
+dashboard never opens a half-built catalogue. Views read the Parquet files with
+`union_by_name`, so partitions written before a column was added stay readable.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from etl.load import duckdb_connect, parquet_glob, table_dir
+from etl.schema import ALL_TABLES, ARROW_SCHEMAS, FACT_TABLES
+from etl.storage import Store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_VIEWS = Path(__file__).resolve().parents[2] / "warehouse" / "views.sql"
+PARTITIONED = {"articles", *FACT_TABLES}
+DUCKDB_TYPES = {
+    "string": "VARCHAR", "int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN",
+    "timestamp[us]": "TIMESTAMP", "date32[day]": "DATE",
+}
+
+
+def database_path(store: Store) -> Path:
+    return store.local_dir / "warehouse.duckdb"
+
+
+def empty_select(table: str) -> str:
+    """A typed, empty SELECT with the table's columns (for tables with no files yet)."""
+    cols = [f"cast(null as {DUCKDB_TYPES[str(f.type)]}) as {f.name}" for f in ARROW_SCHEMAS[table]]
+    if table in PARTITIONED:
+        cols.append("cast(null as BIGINT) as article_year")
+    return f"select {', '.join(cols)} where false"
+
+
+def raw_view_sql(store: Store, table: str) -> str:
+    """`_raw_<table>`: every finished Parquet file of the table."""
+    if store.list_files(table_dir(table), ".parquet"):
+        source = (
+            f"select * from read_parquet('{parquet_glob(store, table)}', union_by_name = true, "
+            f"hive_partitioning = {'true' if table in PARTITIONED else 'false'})"
+        )
+    else:
+        source = empty_select(table)
+    return f"create or replace view _raw_{table} as {source};"
+
+
+def publish(store: Store, views_sql: Path = DEFAULT_VIEWS) -> Path:
+    """(Re)build warehouse.duckdb atomically; returns its path."""
+    target = database_path(store)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    con = duckdb_connect(store, str(tmp))
+    try:
+        for table in ALL_TABLES:
+            con.execute(raw_view_sql(store, table))
+        extra = Path(views_sql).read_text(encoding="utf-8")
+        con.execute(extra)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    os.replace(tmp, target)
+    log.info("published %s", target)
+    return target

@@ -1,0 +1,229 @@
+"""One dataclass and one Arrow schema per warehouse table.
+
+The dataclasses are what the stages pass around; the Arrow schemas are what
+lands in Parquet. Column names here are the table contract of
+ARCHITECTURE.md: add columns freely, never rename or drop one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, get_type_hints
+
+import pyarrow as pa
+
+SCHEMA_VERSION = 1
+
+UNITS = ("percent", "count", "vnd_billion", "vnd_million", "ratio", "hours_per_year")
+INDICATORS = (
+    "targets_completed", "targets_exceeded", "budget_revenue", "budget_expenditure",
+    "production_value", "production_value_growth", "enterprises", "cooperatives",
+    "business_households", "poor_households_reduced", "vaccination_rate",
+    "beneficiaries", "party_members_admitted", "investment_disbursement",
+    "trade_services_growth", "awarded_collectives", "awarded_individuals",
+    "projects", "streets", "tasks", "other",
+)
+AWARDS = (
+    "co_thi_dua_xuat_sac", "co_thi_dua", "bang_khen", "giay_khen",
+    "huan_chuong_lao_dong", "danh_hieu", "khen_thuong",
+)
+RECIPIENT_KINDS = ("collective", "individual", "both")
+MOVEMENT_KINDS = ("movement", "slogan", "title")
+
+
+@dataclass
+class Article:
+    article_id: str
+    uri: str
+    source_name: str
+    title: str | None
+    author: str | None
+    published_at: dt.datetime | None  # naive, Vietnam local time
+    district: str | None
+    province: str | None
+    language: str
+    text: str
+    word_count: int
+    content_hash: str
+    fetched_at: dt.datetime
+    run_id: str
+    source: str | None = None  # the outlet as printed ("HNM", "Kinhtedothi")
+    sitename: str | None = None
+    year: int | None = None  # partition key: published year, else the text's salient year
+    quality_flags: str | None = None
+    loaded_at: dt.datetime | None = None  # when this version was committed; latest wins
+
+
+@dataclass
+class Metric:
+    article_id: str
+    seq: int
+    quote: str
+    value: float
+    unit: str
+    numerator: float | None
+    denominator: float | None
+    subject: str | None
+    indicator: str
+    year: int | None
+    char_start: int
+    char_end: int
+    content_hash: str = ""  # the article version these facts belong to
+    run_id: str = ""
+    quality_flags: str | None = None  # names of failed `warning` expectations
+
+
+@dataclass
+class Award:
+    article_id: str
+    seq: int
+    quote: str
+    award: str
+    award_detail: str | None
+    issuer: str | None
+    recipient_kind: str | None
+    recipient_count: int | None
+    year: int | None
+    char_start: int
+    char_end: int
+    content_hash: str = ""  # the article version these facts belong to
+    run_id: str = ""
+    quality_flags: str | None = None  # names of failed `warning` expectations
+
+
+@dataclass
+class Movement:
+    article_id: str
+    seq: int
+    name: str
+    kind: str
+    quote: str
+    char_start: int
+    char_end: int
+    content_hash: str = ""  # the article version these facts belong to
+    run_id: str = ""
+    quality_flags: str | None = None  # names of failed `warning` expectations
+
+
+@dataclass
+class Official:
+    article_id: str
+    seq: int
+    name: str
+    position: str | None
+    organization: str | None
+    quote: str
+    char_start: int
+    char_end: int
+    content_hash: str = ""  # the article version these facts belong to
+    run_id: str = ""
+    quality_flags: str | None = None  # names of failed `warning` expectations
+
+
+@dataclass
+class Document:
+    article_id: str
+    seq: int
+    doc_type: str
+    number: str
+    issued_on: dt.date | None
+    issuer: str | None
+    quote: str
+    char_start: int
+    char_end: int
+    content_hash: str = ""  # the article version these facts belong to
+    run_id: str = ""
+    quality_flags: str | None = None  # names of failed `warning` expectations
+
+
+@dataclass
+class QuarantineRow:
+    table_name: str
+    row: str  # the rejected row as JSON
+    failed_expectations: str  # comma-separated expectation names
+    run_id: str
+    uri: str | None = None
+    stage: str | None = None
+    reason: str | None = None
+    quarantined_at: dt.datetime | None = None
+    row_key: str | None = None  # hash of the row without run-specific fields; the view dedups on it
+
+
+@dataclass
+class Run:
+    run_id: str
+    flow_run_id: str | None
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    status: str
+    inputs_seen: int = 0
+    inputs_new: int = 0
+    inputs_changed: int = 0
+    inputs_unchanged: int = 0
+    inputs_failed: int = 0
+    rows_articles: int = 0
+    rows_metrics: int = 0
+    rows_awards: int = 0
+    rows_movements: int = 0
+    rows_officials: int = 0
+    rows_documents: int = 0
+    quarantined: int = 0
+    validation_success: bool | None = None
+    schema_version: int = SCHEMA_VERSION
+    seconds: float | None = None
+    stage_seconds: str | None = None  # JSON {stage: seconds}
+    recorded_at: dt.datetime | None = None  # a run is recorded at start and at finish; latest wins
+    error: str | None = None
+
+
+FACT_TABLES: dict[str, type] = {
+    "metrics": Metric,
+    "awards": Award,
+    "movements": Movement,
+    "officials": Official,
+    "documents": Document,
+}
+TABLES: dict[str, type] = {"articles": Article, **FACT_TABLES}
+ALL_TABLES: dict[str, type] = {**TABLES, "quarantine": QuarantineRow, "runs": Run}
+
+_ARROW_TYPES: dict[Any, pa.DataType] = {
+    str: pa.string(),
+    int: pa.int64(),
+    float: pa.float64(),
+    bool: pa.bool_(),
+    dt.datetime: pa.timestamp("us"),
+    dt.date: pa.date32(),
+}
+
+
+def _arrow_type(hint: Any) -> pa.DataType:
+    """Arrow type of a dataclass field annotation (`X | None` counts as X)."""
+    args = [a for a in getattr(hint, "__args__", ()) if a is not type(None)]
+    return _ARROW_TYPES[args[0] if args else hint]
+
+
+def arrow_schema(cls: type) -> pa.Schema:
+    """The Arrow schema of a table dataclass (field order kept)."""
+    hints = get_type_hints(cls)
+    fields = []
+    for f in dataclasses.fields(cls):
+        # Nullability is enforced by the Great Expectations suites, not by Arrow,
+        # so that a bad row is quarantined instead of failing the whole write.
+        fields.append(pa.field(f.name, _arrow_type(hints[f.name]), nullable=True))
+    return pa.schema(fields, metadata={"schema_version": str(SCHEMA_VERSION)})
+
+
+ARROW_SCHEMAS: dict[str, pa.Schema] = {name: arrow_schema(cls) for name, cls in ALL_TABLES.items()}
+
+
+def columns(table: str) -> list[str]:
+    """Column names of a table, in schema order."""
+    return ARROW_SCHEMAS[table].names
+
+
+def to_table(table: str, rows: list[Any]) -> pa.Table:
+    """Rows (dataclasses or dicts) as an Arrow table of that table's schema."""
+    dicts = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else r for r in rows]
+    return pa.Table.from_pylist(dicts, schema=ARROW_SCHEMAS[table])

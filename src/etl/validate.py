@@ -1,0 +1,178 @@
+"""validate: Great Expectations suites (expectations/<table>.json) per table per batch.
+
+Every expectation carries `meta.severity`: rows failing an `error` expectation
+go to quarantine with the expectation names and the row as JSON; rows failing
+only `warning` expectations load with those names in `quality_flags`. Rows are
+identified through a `row_id` column (GE's `unexpected_index_column_names`) so
+the outcome does not depend on GE's sample caps. Data Docs are rebuilt at the
+end of every run in a file-mode GE project under the warehouse.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from etl.schema import QuarantineRow, to_table
+
+log = logging.getLogger(__name__)
+
+ROW_ID = "__row_id"
+DEFAULT_EXPECTATIONS = Path(__file__).resolve().parents[2] / "expectations"
+TABLE_ORDER = ("articles", "metrics", "awards", "movements", "officials", "documents")
+
+
+def expectation_name(config: dict[str, Any]) -> str:
+    """A readable, stable name: meta.name, else type(columns)."""
+    meta = config.get("meta") or {}
+    if meta.get("name"):
+        return meta["name"]
+    kw = config.get("kwargs", {})
+    cols = kw.get("column") or ",".join(kw.get("column_list", [])) or ",".join(
+        c for c in (kw.get("column_A"), kw.get("column_B")) if c
+    )
+    return f"{config['type']}({cols})" if cols else config["type"]
+
+
+@dataclass
+class TableResult:
+    table: str
+    rows: int = 0
+    success: bool = True
+    evaluated: int = 0
+    failed_expectations: list[str] = field(default_factory=list)
+    quarantined: int = 0
+    warned: int = 0
+
+
+@dataclass
+class Validated:
+    """Rows that passed (per table), quarantined rows, and a summary per table."""
+
+    tables: dict[str, list] = field(default_factory=dict)
+    quarantine: list[QuarantineRow] = field(default_factory=list)
+    results: dict[str, TableResult] = field(default_factory=dict)
+
+    @property
+    def success(self) -> bool:
+        return all(r.success for r in self.results.values())
+
+
+class Validator:
+    """A file-mode GE project under `project_dir`, loaded with our suites."""
+
+    def __init__(self, project_dir: Path, expectations_dir: Path | None = None):
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+        from great_expectations.core.expectation_suite import ExpectationSuite
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.gx = gx
+        self.project_dir = Path(project_dir)
+        self.project_dir.mkdir(parents=True, exist_ok=True)
+        self.context = gx.get_context(mode="file", project_root_dir=str(self.project_dir))
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.datasource = self.context.data_sources.add_or_update_pandas("etl")
+        self.configs: dict[str, list[dict]] = {}
+        self.checkpoints = {}
+        expectations_dir = Path(expectations_dir or DEFAULT_EXPECTATIONS)
+        for table in TABLE_ORDER:
+            path = expectations_dir / f"{table}.json"
+            spec = json.loads(path.read_text(encoding="utf-8"))
+            self.configs[table] = spec["expectations"]
+            suite = self.context.suites.add_or_update(ExpectationSuite(name=spec["name"], expectations=spec["expectations"], meta=spec.get("meta", {})))
+            asset = next((a for a in self.datasource.assets if a.name == table), None) or self.datasource.add_dataframe_asset(table)
+            batch = next((b for b in asset.batch_definitions if b.name == "batch"), None) or asset.add_batch_definition_whole_dataframe("batch")
+            definition = self.context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=table, data=batch, suite=suite)
+            )
+            self.checkpoints[table] = self.context.checkpoints.add_or_update(
+                gx.Checkpoint(
+                    name=f"etl_{table}",
+                    validation_definitions=[definition],
+                    actions=[],
+                    result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID]},
+                )
+            )
+
+    def validate_table(self, table: str, rows: list, params: dict[str, Any]) -> tuple[list, list[QuarantineRow], TableResult]:
+        """Split one table's rows into passing rows and quarantined rows."""
+        result = TableResult(table=table, rows=len(rows))
+        if not rows:
+            return [], [], result
+        frame = to_table(table, rows).to_pandas()
+        frame[ROW_ID] = range(len(frame))
+        run = self.checkpoints[table].run(batch_parameters={"dataframe": frame}, expectation_parameters=params)
+        errors: dict[int, list[str]] = {}
+        warnings: dict[int, list[str]] = {}
+        for suite_result in run.run_results.values():
+            for res in suite_result.results:
+                config = res.expectation_config.to_json_dict()
+                result.evaluated += 1
+                if res.success:
+                    continue
+                name = expectation_name(config)
+                severity = (config.get("meta") or {}).get("severity", "error")
+                result.failed_expectations.append(name)
+                indexes = (res.result or {}).get("unexpected_index_list") or []
+                target = errors if severity == "error" else warnings
+                if not indexes and severity == "error":
+                    # A batch-level failure (no rows to blame): fail the table's validation, load nothing wrong.
+                    log.warning("%s: expectation %s failed without row indexes: %s", table, name, res.result)
+                    result.success = False
+                for index in indexes:
+                    target.setdefault(int(index[ROW_ID]), []).append(name)
+        passed: list = []
+        quarantined: list[QuarantineRow] = []
+        for i, row in enumerate(rows):
+            if i in errors:
+                record = dataclasses.asdict(row) if dataclasses.is_dataclass(row) else dict(row)
+                quarantined.append(QuarantineRow(
+                    table_name=table,
+                    row=json.dumps(record, ensure_ascii=False, default=str, sort_keys=True),
+                    failed_expectations=",".join(sorted(set(errors[i]))),
+                    run_id=params.get("run_id", ""),
+                    uri=None,
+                    stage="validate",
+                    reason="failed error-severity expectations",
+                ))
+                continue
+            if i in warnings and dataclasses.is_dataclass(row):
+                row.quality_flags = ",".join(sorted(set(warnings[i])))
+                result.warned += 1
+            passed.append(row)
+        result.quarantined = len(quarantined)
+        if errors:
+            result.success = False
+        return passed, quarantined, result
+
+    def validate(self, tables: dict[str, list], run_id: str, known_article_ids: set[str] | None = None) -> Validated:
+        """Validate every table of a batch; facts must belong to an article that passed."""
+        out = Validated()
+        articles, quarantined, result = self.validate_table("articles", tables.get("articles", []), {"run_id": run_id})
+        out.tables["articles"] = articles
+        out.quarantine += quarantined
+        out.results["articles"] = result
+        known = sorted({a.article_id for a in articles} | set(known_article_ids or ()))
+        params = {"known_article_ids": known, "run_id": run_id}
+        for table in TABLE_ORDER[1:]:
+            passed, quarantined, result = self.validate_table(table, tables.get(table, []), params)
+            out.tables[table] = passed
+            out.quarantine += quarantined
+            out.results[table] = result
+        return out
+
+    def build_docs(self) -> Path:
+        """Rebuild Data Docs; returns the index.html path."""
+        self.context.build_data_docs()
+        return self.docs_index
+
+    @property
+    def docs_index(self) -> Path:
+        return self.project_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"

@@ -1,0 +1,115 @@
+-- Views of warehouse.duckdb, applied by `etl publish` (and every `etl run`).
+-- `_raw_<table>` views over the Parquet files are created first by etl.publish;
+-- everything below reads only those. Contract views keep their names and columns.
+
+-- Current version of each article: the latest committed load wins; older ones stay in articles_history.
+create or replace view articles_history as select * from _raw_articles;
+create or replace view articles as
+select * exclude (article_year) from _raw_articles
+qualify row_number() over (partition by article_id order by loaded_at desc, run_id desc) = 1;
+
+-- Facts count only when their article version was committed by the same run.
+create or replace view metrics as
+select f.* exclude (article_year) from _raw_metrics f
+semi join articles a using (article_id, content_hash, run_id);
+create or replace view awards as
+select f.* exclude (article_year) from _raw_awards f
+semi join articles a using (article_id, content_hash, run_id);
+create or replace view movements as
+select f.* exclude (article_year) from _raw_movements f
+semi join articles a using (article_id, content_hash, run_id);
+create or replace view officials as
+select f.* exclude (article_year) from _raw_officials f
+semi join articles a using (article_id, content_hash, run_id);
+create or replace view documents as
+select f.* exclude (article_year) from _raw_documents f
+semi join articles a using (article_id, content_hash, run_id);
+
+-- A rejected row is listed once, however many runs met it.
+create or replace view quarantine as
+select * from _raw_quarantine
+qualify row_number() over (partition by table_name, coalesce(row_key, row) order by quarantined_at, run_id) = 1;
+
+-- The latest record of each run (a run is recorded when it starts and when it ends).
+create or replace view runs as
+select * from _raw_runs
+qualify row_number() over (partition by run_id order by recorded_at desc) = 1;
+
+-- Dashboard views -------------------------------------------------------------
+
+create or replace view fact_years as
+select a.article_id, a.district, a.province, coalesce(a.year, year(a.published_at)) as article_year
+from articles a;
+
+-- Per district and year: the headline target ratio (first one stated in the latest
+-- article), budget revenue against plan, awarded collectives/individuals, articles.
+create or replace view district_year_summary as
+with m as (
+    select m.*, fy.district, fy.province, coalesce(m.year, fy.article_year) as y, a.published_at, a.loaded_at
+    from metrics m join fact_years fy using (article_id) join articles a using (article_id)
+),
+targets as (
+    select district, province, y as year,
+           arg_max(numerator, (coalesce(published_at, loaded_at), -seq)) as targets_completed,
+           arg_max(denominator, (coalesce(published_at, loaded_at), -seq)) as targets_total
+    from m where indicator = 'targets_completed' and unit = 'ratio'
+    group by all
+),
+budget as (
+    select district, province, y as year,
+           arg_max(case when lower(quote) like 'vượt%' then 100 + value else value end,
+                   (coalesce(published_at, loaded_at), -seq)) as budget_revenue_pct_of_plan
+    from m where indicator = 'budget_revenue' and unit = 'percent'
+    group by all
+),
+aw as (
+    select fy.district, fy.province, coalesce(w.year, fy.article_year) as year,
+           sum(case when recipient_kind = 'collective' then recipient_count end) as collective_awards,
+           sum(case when recipient_kind = 'individual' then recipient_count end) as individual_awards
+    from awards w join fact_years fy using (article_id)
+    group by all
+),
+arts as (
+    select district, province, article_year as year, count(*) as articles
+    from fact_years group by all
+),
+keys as (
+    select district, province, year from targets union
+    select district, province, year from budget union
+    select district, province, year from aw union
+    select district, province, year from arts
+)
+select k.district, k.province, k.year,
+       t.targets_completed, t.targets_total, b.budget_revenue_pct_of_plan,
+       coalesce(aw.collective_awards, 0) as collective_awards,
+       coalesce(aw.individual_awards, 0) as individual_awards,
+       coalesce(arts.articles, 0) as articles
+from keys k
+left join targets t using (district, province, year)
+left join budget b using (district, province, year)
+left join aw using (district, province, year)
+left join arts using (district, province, year)
+where k.year is not null;
+
+create or replace view awards_by_issuer as
+select coalesce(issuer, '(not stated)') as issuer, award,
+       count(*) as awards, sum(recipient_count) as recipients,
+       count(distinct article_id) as articles
+from awards group by all;
+
+create or replace view movement_mentions as
+select mv.name, mv.kind,
+       list(distinct a.district order by a.district) filter (where a.district is not null) as districts,
+       count(distinct mv.article_id) as articles,
+       min(coalesce(a.published_at, a.fetched_at)) as first_seen,
+       max(coalesce(a.published_at, a.fetched_at)) as last_seen
+from movements mv join articles a using (article_id)
+group by all;
+
+create or replace view latest_articles as
+select a.article_id, a.title, a.source, a.district, a.province, a.published_at, a.uri,
+       a.word_count, (select count(*) from metrics m where m.article_id = a.article_id) as metrics,
+       (select count(*) from awards w where w.article_id = a.article_id) as awards,
+       a.loaded_at
+from articles a
+order by coalesce(a.published_at, a.loaded_at) desc;
