@@ -366,34 +366,13 @@ def _extract_facts(text: str):
 
 
 def _clean_html(raw: bytes, uri: str):
-    """HTML through the pipeline's clean stage (trafilatura + line filter)."""
-    try:
-        from etl import clean  # the stage module owns the trafilatura call
-    except ModuleNotFoundError:
-        clean = None
-    if clean is not None and hasattr(clean, "clean_html"):
-        return clean.clean_html(raw, uri=uri)
-    return _clean_html_fallback(raw, uri)
+    """HTML through the pipeline's own clean stage (trafilatura, then the line filter)."""
+    from etl.clean import clean_html
+    from etl.models import RawDoc
 
-
-def _clean_html_fallback(raw: bytes, uri: str):
-    """trafilatura metadata + text, then the line filter (until etl.clean lands)."""
-    from types import SimpleNamespace
-
-    import trafilatura
-
-    from etl.textclean import clean_article_text
-
-    html = raw.decode("utf-8", errors="replace")
-    doc = trafilatura.bare_extraction(html, url=uri, with_metadata=True, include_comments=False)
-    get = (lambda k: doc.get(k)) if isinstance(doc, dict) else (lambda k: getattr(doc, k, None))
-    body = (get("text") if doc is not None else None) or ""
-    cleaned = clean_article_text(body, title=get("title") if doc is not None else None)
-    return SimpleNamespace(
-        text=cleaned.text, title=cleaned.title, author=get("author") if doc is not None else None,
-        published_at=cleaned.published_at, source=cleaned.source,
-        sitename=get("sitename") if doc is not None else None,
-    )
+    doc = RawDoc(uri=uri, source_name="eval", content=raw, content_type="text/html",
+                 fetched_at=dt.datetime.now())
+    return clean_html(doc)
 
 
 def run_pipeline(path: Path) -> tuple[str, str, Any, Any]:

@@ -1,0 +1,603 @@
+"""Text normalisation, the line-level boilerplate filter, and header metadata.
+
+Vietnamese news pages copied as plain text (or extracted by trafilatura) carry
+page furniture between and after the paragraphs: share buttons, image captions
+printed twice, related-headline lists, comment forms, audio-player labels,
+mastheads, captcha lines whose encoding broke. The filter here works line by
+line, so the cleaned text keeps one paragraph per line and fact offsets can
+point into it. Every rule is a compiled pattern or a small predicate named for
+the kind of furniture it recognises; none matches a particular article.
+
+The header helpers (`find_dateline`, `find_outlet`, `find_byline`,
+`clean_author`) read the metadata that Vietnamese outlets print around the
+title and lead; `etl.extract.article` reuses them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+
+log = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------- #
+# Normalisation
+# --------------------------------------------------------------------------- #
+
+# Line separators other than \n: str.splitlines() splits on them, so they must
+# become \n for line numbers to agree between splitlines() and split("\n").
+_LINE_SEPARATORS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# Invisible characters that only break word matching (ZWSP, ZWJ, BOM, soft hyphen ...).
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u180e]")
+# Control characters other than \t and \n (bytes from broken encodings, NULs).
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+# Any whitespace except the newline: NBSP, thin/figure/ideographic spaces, tabs, \x1f.
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def normalize(text: str) -> str:
+    """NFC text with plain spaces, trimmed lines and at most one blank line in a row.
+
+    >>> normalize("Quận\\u00a01 \\u200bđạt  14/14\\r\\n\\r\\n\\r\\n\\r\\nchỉ tiêu ")
+    'Quận 1 đạt 14/14\\n\\nchỉ tiêu'
+    """
+    text = _LINE_SEPARATORS.sub("\n", text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    lines = [_SPACES.sub(" ", line).strip(" ") for line in text.split("\n")]
+    text = "\n".join(lines)
+    text = _BLANK_RUNS.sub("\n\n", text)
+    return text.strip("\n")
+
+
+# --------------------------------------------------------------------------- #
+# Small text predicates
+# --------------------------------------------------------------------------- #
+
+_WORD = re.compile(r"\w+")
+_LETTER = re.compile(r"[^\W\d_]")
+# A paragraph ends like a sentence: final punctuation, possibly inside a closing quote/bracket.
+_SENTENCE_END = re.compile(r"[.:;…]\W{0,3}$|[!?][\"”’»)\]]*\s*$")
+_BULLET = re.compile(r"^[-–—•·*+>»]+\s*")
+
+
+def _words(line: str) -> list[str]:
+    return line.split()
+
+
+def _key(line: str) -> str:
+    """Casefolded line without bullets and surrounding punctuation, for phrase rules."""
+    s = _BULLET.sub("", line).casefold()
+    return s.strip(" \t.:;,!?|/•·*()[]-–—»«\"'“”")
+
+
+def _is_upper_text(line: str) -> bool:
+    """All letters are capitals (mastheads, section labels)."""
+    letters = _LETTER.findall(line)
+    return bool(letters) and all(ch == ch.upper() for ch in letters) and any(ch != ch.lower() for ch in letters)
+
+
+def _ends_like_sentence(line: str) -> bool:
+    return bool(_SENTENCE_END.search(line))
+
+
+# --------------------------------------------------------------------------- #
+# Furniture rules (one line at a time)
+# --------------------------------------------------------------------------- #
+
+# Share / social / print buttons and the comment form: a line made only of
+# these UI labels. Words are whole-phrase alternatives, never body vocabulary.
+_UI_PHRASES = (
+    r"chia sẻ|share|zalo|facebook|fb|twitter|messenger|linkedin|pinterest|telegram|tweet"
+    r"|e-?mail|in bài|in|bản in|lưu|lưu bài|lưu tin|lưu bài viết|copy link|sao chép( liên kết| link)?"
+    r"|gửi|gửi bài|gửi bình luận|gửi ý kiến|viết bình luận|bình luận|bình luận \(\d+\)|ý kiến bình luận"
+    r"|ý kiến của bạn|ý kiến bạn đọc|lời bình|bài viết|xem|theo dõi|google news"
+    r"|họ tên|họ và tên|tên của bạn|tên|số điện thoại|điện thoại|tiêu đề|nội dung|địa chỉ email"
+    r"|mã xác nhận|mã bảo mật|xác thực|xác nhận|đăng nhập|đăng ký|đăng xuất|quên mật khẩu"
+    r"|thích|like|quay lại|trở về|về đầu trang|lên đầu trang|đầu trang|top|đóng|hủy|huỷ|tắt"
+    r"|nghe|nghe bài viết|nghe audio|đọc bài|dừng|tạm dừng|phát|giọng nam|giọng nữ"
+    r"|giọng (nam|nữ) miền (bắc|trung|nam)|tốc độ( đọc)?|tải ứng dụng|tải app|tải về"
+)
+_UI_ONLY = re.compile(rf"^(?:(?:{_UI_PHRASES})\s*(?:\(\*\))?\s*[:|•/,]*\s*)+$")
+# Comment-form fields: a short label followed by a required-field mark "(*)".
+_FORM_FIELD = re.compile(r"^[^\d]{1,30}:\s*\(\*\)\s*$")
+
+# Audio player: elapsed/total time "0:00/ 0:00" (with optional hours).
+_AUDIO_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?\s*/\s*\d{1,2}:\d{2}(?::\d{2})?$")
+
+# Headings of related/most-read/newest lists and widgets.
+_RELATED_HEADING = re.compile(
+    r"^(?:các |những )?(?:bài|tin|bài viết|tin tức)(?: viết)?"
+    r" (?:mới đăng|đã đăng|mới nhất|mới|khác|liên quan|cùng chuyên mục|cùng chủ đề|đọc nhiều( nhất)?"
+    r"|xem nhiều( nhất)?|nổi bật|tiêu điểm|nóng|hay|tiếp theo|trước|đọc thêm)$"
+    r"|^(?:có thể )?bạn (?:có thể )?(?:quan tâm|muốn đọc|đã xem)$|^có thể bạn quan tâm$"
+    r"|^(?:đọc|xem) (?:nhiều|thêm|tiếp|tiếp theo|nhiều nhất)$|^đừng bỏ lỡ$|^tin (?:24h|trong ngày)$"
+    r"|^(?:chủ đề|từ khóa|từ khoá|tags?)$|^(?:video|ảnh|multimedia|emagazine|infographic) (?:nổi bật|mới|hay)$"
+)
+
+# Page footers: copyright, licence and editor lines.
+_FOOTER = re.compile(
+    r"^(?:©|\(c\)|copyright\b|bản quyền thuộc|giấy phép (?:số|xuất bản|hoạt động)|tổng biên tập\s*:"
+    r"|phó tổng biên tập\s*:|cơ quan chủ quản\s*:|toà soạn\s*:|tòa soạn\s*:|hotline\s*:|đường dây nóng\s*:"
+    r"|ghi rõ nguồn|không được sao chép)",
+    re.IGNORECASE,
+)
+
+# Mastheads: the outlet's name printed as a heading ("BÁO ĐIỆN TỬ CHÍNH PHỦ").
+_MASTHEAD_UPPER = re.compile(r"^(?:BÁO|TẠP CHÍ|CỔNG THÔNG TIN|TRANG THÔNG TIN|ĐÀI|THÔNG TẤN XÃ)\b")
+_MASTHEAD_ANY = re.compile(r"^(?:báo|tạp chí|cổng thông tin|trang thông tin) điện tử\b", re.IGNORECASE)
+
+# Markdown / table residue: an image marker "![]()" alone, optionally with cell bars.
+_IMAGE_MARKER = re.compile(r"^(?:!\[[^\]]*\]\([^)]*\)\s*\|?\s*)+$")
+# A run of related headlines glued into one table cell: ends with " |" after a
+# word, not after sentence punctuation (real captions in cells end with ". |").
+_LINK_STRIP = re.compile(r"[^\W_]\s+\|$")
+# Mojibake: a '?' standing for a lost letter inside a word ("L?y l?i"), or U+FFFD.
+_LOST_LETTER = re.compile(r"(?<=[^\W\d_])\?(?=[^\W\d_])|\ufffd")
+# A photo credit alone on a line: "(Ảnh: SGGP)".
+_PHOTO_CREDIT = re.compile(r"^\(?(?:ảnh|nguồn ảnh|video|clip)\s*:\s*[^.]{1,40}\)?$", re.IGNORECASE)
+
+
+def is_ui_line(line: str) -> bool:
+    """Share buttons, comment-form labels, player and app-download labels."""
+    key = _key(line)
+    if not key:
+        return False
+    return bool(_UI_ONLY.match(key) or _FORM_FIELD.match(line) or _AUDIO_TIME.match(line))
+
+
+def is_related_heading(line: str) -> bool:
+    """Heading of a related / most-read / newest-articles list."""
+    return len(_words(line)) <= 7 and bool(_RELATED_HEADING.match(_key(line)))
+
+
+def is_masthead(line: str) -> bool:
+    """The outlet's name printed as a heading."""
+    if len(_words(line)) > 8 or _ends_like_sentence(line):
+        return False
+    return bool((_is_upper_text(line) and _MASTHEAD_UPPER.match(line)) or _MASTHEAD_ANY.match(line))
+
+
+def is_mojibake(line: str) -> bool:
+    """Line whose encoding broke: several lost letters, most of them in a short line."""
+    lost = len(_LOST_LETTER.findall(line))
+    if lost < 2:
+        return False
+    words = len(_words(line))
+    # long paragraphs with a few broken letters are still body text
+    return words <= 20 or lost / max(words, 1) > 0.2
+
+
+def is_symbol_line(line: str) -> bool:
+    """Nothing but punctuation or symbols ("/", "|", "***", "•")."""
+    return bool(line) and not any(ch.isalnum() for ch in line)
+
+
+def is_furniture(line: str) -> bool:
+    """Any single-line furniture rule matches."""
+    if not line:
+        return False
+    return (
+        is_symbol_line(line)
+        or bool(_IMAGE_MARKER.match(line))
+        or is_ui_line(line)
+        or is_related_heading(line)
+        or is_masthead(line)
+        or is_mojibake(line)
+        or (len(_words(line)) <= 25 and bool(_FOOTER.match(line)))
+        or bool(_PHOTO_CREDIT.match(line))
+        or (len(_words(line)) >= 6 and bool(_LINK_STRIP.search(line)) and "|" not in line[:-1])
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Headline-like lines (for runs of related headlines)
+# --------------------------------------------------------------------------- #
+
+def is_headline_like(line: str) -> bool:
+    """Looks like an article headline: 3-30 words, capitalised, no sentence ending."""
+    s = _BULLET.sub("", line)
+    words = _words(s)
+    if not 3 <= len(words) <= 30 or _ends_like_sentence(s):
+        return False
+    first = s[0]
+    return first.isupper() or first.isdigit() or first in "“\"'‘("
+
+
+# --------------------------------------------------------------------------- #
+# Header metadata
+# --------------------------------------------------------------------------- #
+
+VIETNAM_TZ = dt.timezone(dt.timedelta(hours=7), "Asia/Ho_Chi_Minh")
+
+_DATE = r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>(?:19|20)\d{2})"
+_TIME = r"(?P<H>\d{1,2})\s*(?:[:h]\s*(?P<M>\d{2}))(?:\s*:\s*\d{2})?(?:\s*(?P<ampm>[AaPp][Mm]))?"
+_DATE_RE = re.compile(rf"(?<![\d/.-]){_DATE}(?![\d/]|\.\d)")
+_TIME_RE = re.compile(rf"(?<![\d:/]){_TIME}(?![\d/])")
+_DATE_WORDS = re.compile(
+    r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>(?:19|20)\d{2})", re.IGNORECASE
+)
+# Words that mark a line as a dateline ("Ngày đăng", "Cập nhật", weekdays, "GMT+7").
+_DATELINE_CUE = re.compile(
+    r"\b(?:ngày đăng|đăng ngày|đăng lúc|cập nhật|xuất bản|thời gian|ngày|thứ (?:hai|ba|tư|năm|sáu|bảy|\d)"
+    r"|chủ nhật|gmt|utc)\b",
+    re.IGNORECASE,
+)
+# Number of non-empty lines from the top that may hold a dateline.
+_HEADER_LINES = 8
+
+
+def _make_datetime(y: int, m: int, d: int, hh: int | None = None, mm: int | None = None) -> dt.datetime | None:
+    """A naive datetime, or None when the parts are not a real date/time."""
+    try:
+        return dt.datetime(y, m, d, hh or 0, mm or 0)
+    except ValueError:
+        return None
+
+
+def parse_dateline(line: str) -> tuple[dt.datetime, bool] | None:
+    """(datetime, has_time) from a dateline, time taken only when printed next to the date.
+
+    >>> parse_dateline("Ngày đăng : 15:20, 23/10/2022")
+    (datetime.datetime(2022, 10, 23, 15, 20), True)
+    >>> parse_dateline("Sáng 18/5, quận Nam Từ Liêm tổ chức") is None
+    True
+    """
+    m = _DATE_RE.search(line) or _DATE_WORDS.search(line)
+    if not m:
+        return None
+    y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+    # a time must sit within a few characters of the date: after it, else before it
+    after = _TIME_RE.search(line[m.end(): m.end() + 16])
+    before = list(_TIME_RE.finditer(line[max(0, m.start() - 16): m.start()]))
+    for t in (after, before[-1] if before else None):
+        if t is None:
+            continue
+        hh, mm = int(t["H"]), int(t["M"])
+        if t["ampm"]:
+            hh = hh % 12 + (12 if t["ampm"].lower() == "pm" else 0)
+        value = _make_datetime(y, mo, d, hh, mm) if hh < 24 and mm < 60 else None
+        if value:
+            return value, True
+    value = _make_datetime(y, mo, d)
+    return (value, False) if value else None
+
+
+def _is_dateline(line: str) -> bool:
+    """A short line that is mostly a date/time stamp."""
+    words = _words(line)
+    if len(words) > 14:
+        return False
+    stripped = _DATE_RE.sub("", line)
+    stripped = _TIME_RE.sub("", stripped)
+    rest = len(_WORD.findall(stripped))
+    return rest <= 3 or bool(_DATELINE_CUE.search(line))
+
+
+def find_dateline(lines: list[str], title: str | None = None) -> dt.datetime | None:
+    """Publication time from the header lines (title included), Vietnam local time.
+
+    A title may carry a stamp such as "(20:47 21/01/2022)", accepted only with
+    a time; other header lines must look like datelines. A date without a year
+    ("Sáng 18/5") gives None.
+
+    >>> find_dateline(["Thứ sáu, 29/03/2024 16:37", "(ĐCSVN) - Trong thời gian qua ..."])
+    datetime.datetime(2024, 3, 29, 16, 37)
+    """
+    if title:
+        found = parse_dateline(title)
+        if found and found[1]:
+            return found[0]
+    seen = 0
+    for line in lines:
+        if not line or (title and line == title):
+            continue
+        seen += 1
+        if seen > _HEADER_LINES:
+            break
+        if _is_dateline(line):
+            found = parse_dateline(line)
+            if found:
+                return found[0]
+    return None
+
+
+# Outlet marker at the start of the lead: "(HNM) -", "Kinhtedothi -", "HNP -", "(PLO)-".
+_OUTLET = re.compile(
+    r"^\s*(?:\((?P<p>[^()\n]{2,30})\)|(?P<b>[^\W\d_][\w.&]*(?: [\w.&]+){0,2}))\s*[-–—]{1,2}\s*(?=\S)"
+)
+# A lead paragraph is at least this long (header labels are shorter).
+_LEAD_MIN_WORDS = 12
+# Lead markers that are places, sections or times, not outlets.
+_NOT_OUTLET = re.compile(
+    r"^(?:ảnh|video|clip|infographic|thứ|chủ nhật|sáng|trưa|chiều|tối|đêm|ngày|hôm|tin|bài|theo"
+    r"|tp\.?|thành phố|tỉnh|quận|huyện|thị xã|phường|xã)\b",
+    re.IGNORECASE,
+)
+
+
+def find_outlet(lines: list[str], places: set[str] | frozenset[str] = frozenset()) -> str | None:
+    """Outlet name printed before the lead, e.g. "(HNM) -" gives "HNM".
+
+    `places` (casefolded) are dateline places ("ĐÀ NẴNG -") that are not outlets.
+
+    >>> find_outlet(["Kinhtedothi - Sáng 18/5, quận Nam Từ Liêm tổ chức Hội nghị biểu dương"])
+    'Kinhtedothi'
+    """
+    seen = 0
+    for line in lines:
+        if not line:
+            continue
+        seen += 1
+        if seen > _HEADER_LINES + 4:
+            break
+        # only the lead paragraph carries the marker; shorter lines are labels
+        # such as "Hà Nội 360 - Ngày đăng : ..." (section + dateline)
+        if len(_words(line)) < _LEAD_MIN_WORDS:
+            continue
+        m = _OUTLET.match(line)
+        if not m:
+            return None
+        name = (m["p"] or m["b"]).strip()
+        if _NOT_OUTLET.match(name) or name.casefold() in places or any(ch.isdigit() for ch in name):
+            return None
+        # more than a short name before the dash is a sentence, not a marker
+        return name if len(_words(name)) <= 3 else None
+    return None
+
+
+# A personal name or initials printed as a byline: "Phương Nga", "Huy Kiên", "CM", "THUẬN VĂN".
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’.-]*\.?$")
+_INITIALS = re.compile(r"^[A-ZĐ]{2,4}$")
+_BYLINE_PREFIX = re.compile(r"^(?:bài(?: và ảnh)?|ảnh|tin|theo|nhóm pv|pv|phóng viên|tác giả)\s*:?\s*", re.IGNORECASE)
+_BYLINE_SUFFIX = re.compile(r"\s*\((?:tổng hợp|theo [^)]*|th|lược dịch)\)\s*$", re.IGNORECASE)
+# Words that start capitalised lines but are not names.
+_NOT_NAME_WORDS = frozenset(
+    "email lời bình xác thực họ tên ảnh video nguồn quận huyện phường xã tỉnh thành phố tp ubnd hđnd"
+    " báo tin bài chia sẻ theo tags chủ đề".split()
+)
+
+
+def looks_like_name(line: str, places: set[str] | frozenset[str] = frozenset()) -> bool:
+    """A short personal name or initials (byline), not a place or a label."""
+    s = _BYLINE_SUFFIX.sub("", line).strip()
+    if _INITIALS.match(s):
+        return True
+    words = _words(s)
+    if not 2 <= len(words) <= 4 or s.casefold() in places:
+        return False
+    if any(w.casefold().strip(".") in _NOT_NAME_WORDS for w in words):
+        return False
+    return all(_NAME_WORD.match(w) and w[0].isupper() for w in words)
+
+
+def _byline_name(line: str) -> str:
+    """The name part of a byline line."""
+    s = _BYLINE_PREFIX.sub("", line)
+    return _BYLINE_SUFFIX.sub("", s).strip()
+
+
+def find_byline(
+    lines: list[str], title: str | None = None, places: set[str] | frozenset[str] = frozenset()
+) -> str | None:
+    """Author printed as a short name line between title and lead, or as the last line.
+
+    >>> find_byline(["Nam Từ Liêm: Phát động thi đua", "Phương Nga", "Kinhtedothi - Sáng 18/5, quận ..."],
+    ...             title="Nam Từ Liêm: Phát động thi đua")
+    'Phương Nga'
+    """
+    body = [ln for ln in lines if ln]
+    if title and body and body[0] == title:
+        body = body[1:]
+    # top: before the first paragraph (a line of 15+ words)
+    for line in body[:5]:
+        if len(_words(line)) >= 15:
+            break
+        if looks_like_name(_byline_name(line), places):
+            return _byline_name(line)
+    if body:
+        last = body[-1]
+        if looks_like_name(_byline_name(last), places) and len(body) > 1:
+            return _byline_name(last)
+    return None
+
+
+# Author strings from HTML metadata that are really the site ("Baochinhphu Vn",
+# "NLD COM VN", "VCCorp vn", "TUOI TRE ONLINE") rather than a person.
+_SITE_AUTHOR = re.compile(
+    r"\b(?:vn|com|net|org|online|news|vccorp|báo|bao|tạp chí|cổng thông tin|tuoi tre|người lao động"
+    r"|pháp luật|dân trí|vietnamnet|vnexpress|thanh niên|tiền phong|hà nội mới|nhân dân)\b|\.(?:vn|com|net)\b",
+    re.IGNORECASE,
+)
+
+
+def _fold(text: str) -> str:
+    """Casefolded text without diacritics or non-alphanumerics (for site-name comparison)."""
+    s = unicodedata.normalize("NFD", text.casefold()).replace("đ", "d")
+    return "".join(ch for ch in s if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def clean_author(author: str | None, sitename: str | None = None, hostname: str | None = None) -> str | None:
+    """Author from HTML metadata without site names; None when only the site was given.
+
+    >>> clean_author("Baochinhphu Vn", sitename="baochinhphu.vn") is None
+    True
+    >>> clean_author("VietNamNet News; Duy Anh")
+    'Duy Anh'
+    """
+    if not author:
+        return None
+    site_keys = {_fold(s.split(".")[0]) for s in (sitename, hostname) if s}
+    site_keys |= {_fold(s) for s in (sitename, hostname) if s}
+    site_keys.discard("")
+    kept = []
+    for part in re.split(r"[;,|]|\s+-\s+", author):
+        part = _BYLINE_PREFIX.sub("", normalize(part)).strip()
+        if not part:
+            continue
+        folded = _fold(part)
+        if folded in site_keys or any(k and (k in folded or folded in k) for k in site_keys if len(k) >= 4):
+            continue
+        if _SITE_AUTHOR.search(part):
+            continue
+        kept.append(part)
+    return "; ".join(dict.fromkeys(kept)) or None
+
+
+# --------------------------------------------------------------------------- #
+# The cleaner
+# --------------------------------------------------------------------------- #
+
+@dataclass
+class CleanedText:
+    """Cleaned article text plus the metadata its header printed."""
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published_at: dt.datetime | None = None  # naive, Vietnam local time
+    source: str | None = None  # outlet as printed ("HNM", "Kinhtedothi")
+    boilerplate: list[str] = field(default_factory=list)
+
+
+def _mark_duplicates(lines: list[str], drop: list[bool]) -> None:
+    """Drop a line that repeats the previous non-blank line (captions printed twice)."""
+    prev = None
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        if line == prev and not drop[i]:
+            drop[i] = True
+        prev = line
+
+
+def _mark_related_blocks(lines: list[str], drop: list[bool], protect: set[int]) -> None:
+    """After a related-list heading, drop the headline-like lines that follow it."""
+    i = 0
+    while i < len(lines):
+        if lines[i] and is_related_heading(lines[i]):
+            drop[i] = True
+            j = i + 1
+            while j < len(lines):
+                line = lines[j]
+                if line and j not in protect:
+                    if is_headline_like(line) or is_furniture(line):
+                        drop[j] = True
+                    else:
+                        break
+                j += 1
+            i = j
+        else:
+            i += 1
+
+
+def _mark_tail_headlines(lines: list[str], drop: list[bool], protect: set[int]) -> None:
+    """Drop a run of 3+ headline-like lines after the last paragraph (related-article list)."""
+    run: list[int] = []
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i]
+        if not line or drop[i] or i in protect:
+            continue
+        if is_headline_like(line):
+            run.append(i)
+        else:
+            break
+    if len(run) >= 3:
+        for i in run:
+            drop[i] = True
+
+
+def _mark_head_link_list(lines: list[str], drop: list[bool], protect: set[int]) -> None:
+    """Drop a run of 3+ bulleted headline-like lines before the first paragraph (link lists)."""
+    run: list[int] = []
+    for i, line in enumerate(lines):
+        if not line or drop[i] or i in protect:
+            continue
+        if _BULLET.match(line) and is_headline_like(line):
+            run.append(i)
+        elif run or len(_words(line)) >= 15:
+            break
+    if len(run) >= 3:
+        for i in run:
+            drop[i] = True
+
+
+def clean_article_text(text: str, *, title: str | None = None) -> CleanedText:
+    """Normalise, drop boilerplate lines and read the header metadata.
+
+    The first non-empty line is the title unless `title` is given. Lines that
+    are metadata (title, byline, dateline) stay in the text; only page
+    furniture is removed, and it is listed in `boilerplate`.
+
+    >>> c = clean_article_text("Quận 1 thi đua\\n\\nChia sẻ Zalo\\n(HNM) - Năm 2023, quận hoàn thành 14/14 chỉ tiêu kinh tế xã hội.")
+    >>> c.text.splitlines()
+    ['Quận 1 thi đua', '', '(HNM) - Năm 2023, quận hoàn thành 14/14 chỉ tiêu kinh tế xã hội.']
+    >>> c.source, c.boilerplate
+    ('HNM', ['Chia sẻ Zalo'])
+    """
+    text = normalize(text)
+    lines = text.split("\n")
+    nonblank = [i for i, ln in enumerate(lines) if ln]
+    if title is not None:
+        title = normalize(title) or None
+    if title is None and nonblank:
+        title = lines[nonblank[0]]
+
+    protect = {i for i in nonblank[:1] if lines[i] == title}  # the title line itself
+    drop = [False] * len(lines)
+    for i, line in enumerate(lines):
+        if i not in protect and is_furniture(line):
+            drop[i] = True
+    _mark_duplicates(lines, drop)
+    _mark_related_blocks(lines, drop, protect)
+    _mark_head_link_list(lines, drop, protect)
+
+    places = place_names()
+    kept = [ln for ln, d in zip(lines, drop) if not d]
+    # a byline at the bottom sits after the body: protect it from the tail rule
+    tail = [i for i, ln in enumerate(lines) if ln and not drop[i]]
+    for i in reversed(tail[-6:]):
+        if looks_like_name(_byline_name(lines[i]), places):
+            protect.add(i)
+            break
+    _mark_tail_headlines(lines, drop, protect)
+
+    kept = [ln for ln, d in zip(lines, drop) if not d]
+    removed = [ln for ln, d in zip(lines, drop) if d]
+    cleaned = _BLANK_RUNS.sub("\n\n", "\n".join(kept)).strip("\n")
+    kept_lines = [ln for ln in kept if ln]
+    result = CleanedText(
+        text=cleaned,
+        title=title,
+        author=find_byline(kept_lines, title=title, places=places),
+        published_at=find_dateline(kept_lines, title=title),
+        source=find_outlet([ln for ln in kept_lines if ln != title], places=places),
+        boilerplate=removed,
+    )
+    if removed:
+        log.debug("dropped %d boilerplate lines", len(removed))
+    return result
+
+
+def place_names() -> frozenset[str]:
+    """Casefolded province and district names and aliases (places are not outlets or bylines)."""
+    global _PLACES_CACHE
+    if _PLACES_CACHE is None:
+        names: set[str] = set()
+        for resource in ("provinces.csv", "districts.csv"):
+            with resources.files("etl").joinpath("data", resource).open(encoding="utf-8") as fh:
+                for row in csv.DictReader(fh):
+                    names.add(row["name"].casefold())
+                    names.update(a.casefold() for a in row["aliases"].split("|") if a)
+        _PLACES_CACHE = frozenset(names)
+    return _PLACES_CACHE
+
+
+_PLACES_CACHE: frozenset[str] | None = None
