@@ -85,10 +85,10 @@ select k.district, k.province, k.year,
        coalesce(aw.individual_awards, 0) as individual_awards,
        coalesce(arts.articles, 0) as articles
 from keys k
-left join targets t using (district, province, year)
-left join budget b using (district, province, year)
-left join aw using (district, province, year)
-left join arts using (district, province, year)
+left join targets t on t.district is not distinct from k.district and t.province is not distinct from k.province and t.year = k.year
+left join budget b on b.district is not distinct from k.district and b.province is not distinct from k.province and b.year = k.year
+left join aw on aw.district is not distinct from k.district and aw.province is not distinct from k.province and aw.year = k.year
+left join arts on arts.district is not distinct from k.district and arts.province is not distinct from k.province and arts.year = k.year
 where k.year is not null;
 
 create or replace view awards_by_issuer as
