@@ -1,0 +1,492 @@
+"""Numeric facts: percentages, money, ratios "x/y" and counted nouns.
+
+A metric is a number with a unit ("13%", "22.264 tỷ đồng", "14/14 chỉ tiêu",
+"6.560 doanh nghiệp"), an indicator from the gold vocabulary chosen from the
+words around it, and the year that governs its sentence. What is *not* a
+metric matters as much: dates, years, periods, anniversaries ("75 năm"), time
+spans ("9 tháng"), ages ("trên 18 tuổi"), ordinals and identifiers ("Thứ 2",
+"SEA Games 31", "cụm thi đua số 8", "Quận 1", "Covid-19"), document numbers.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from dataclasses import dataclass
+
+from etl.extract.numbers import NUMBER_RE, RATIO_RE, match_unit, parse_ratio, parse_vi_number
+from etl.schema import Metric
+
+log = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------- #
+# Sentences and the year that governs them
+# --------------------------------------------------------------------------- #
+
+# A sentence ends at . ! ? … followed by space; abbreviations like "TP. Hà Nội"
+# split too, which only shortens the year/indicator window a little.
+_SENT_END_RE = re.compile(r"(?<=[.!?…;])\s+")
+_LINE_RE = re.compile(r"[^\n]+")
+# "năm 2022", not "năm 2015-2020" (a period) and not a bare 4-digit number.
+_YEAR_RE = re.compile(r"\b[Nn]ăm\s+((?:19|20)\d\d)\b(?!\s*[-–]\s*\d)")
+# the base of a comparison: "tăng 6,6% so với năm 2020" is a 2021 figure
+_COMPARISON_TAIL_RE = re.compile(r"(?:so\s+với|cùng\s+kỳ|hơn|trước)\s*(?:cùng\s+kỳ\s*)?$")
+_PERIOD_RE = re.compile(
+    r"\b(?:giai\s+đoạn|nhiệm\s+kỳ)\s+(?:19|20)\d\d|\b(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d\b"
+)
+# sentences about the present state, not a reporting year ("Đến nay, ...")
+_NOW_RE = re.compile(r"^\W*(?:Đến\s+nay|Hiện\s+nay|Tính\s+đến\s+nay|Hiện\s+tại|Đến\s+thời\s+điểm\s+này)\b")
+# the scene of the event: awards handed out "at the conference" carry no year
+_RESET_RE = re.compile(
+    r"^\W*(?:Tại|Trong)\s+(?:hội\s+nghị|Hội\s+nghị|buổi\s+lễ|lễ|Lễ|buổi|đại\s+hội|Đại\s+hội|chương\s+trình)\b"
+    r"|^\W*(?:Nhân\s+)?[Dd]ịp\s+này\b"
+)
+_GOVERNING_WORDS = 8  # "Nhờ đó, trong 9 tháng năm 2022, ..." still governs
+_HEADING_MAX_WORDS = 22
+
+
+@dataclass
+class Sentence:
+    """One sentence: its span, explicit years and the year inherited from context."""
+
+    start: int
+    end: int
+    years: list[tuple[int, int]]  # (absolute position, year)
+    context_year: int | None
+    no_year: bool  # a period or "Đến nay" sentence: nothing to inherit
+
+    def year_at(self, pos: int) -> int | None:
+        """The year governing position `pos` of this sentence."""
+        if self.years:
+            before = [y for p, y in self.years if p <= pos]
+            return before[-1] if before else self.years[0][1]
+        return None if self.no_year else self.context_year
+
+
+def _is_heading(line: str) -> bool:
+    """Short line without closing punctuation: a subhead or a photo caption."""
+    s = line.strip()
+    return len(s.split()) <= _HEADING_MAX_WORDS and not re.search(r"[.!?;:…]\W*$", s) or (
+        bool(re.search(r"\((?:Ảnh|ảnh)[^)]*\)\s*$", s))
+    )
+
+
+def _explicit_years(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Years printed in text[start:end] that are not the base of a comparison."""
+    out = []
+    for m in _YEAR_RE.finditer(text, start, end):
+        if _COMPARISON_TAIL_RE.search(text[max(start, m.start() - 25):m.start()]):
+            continue
+        out.append((m.start(), int(m.group(1))))
+    return out
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of `text` with the year context each one inherits.
+
+    A year opening a sentence ("Năm 2022, ...", "Kết quả năm 2022, ...")
+    governs the following sentences and paragraphs until a subhead, a scene
+    change ("Tại hội nghị, ...") or another governing year.
+
+    >>> [s.year_at(s.start) for s in split_sentences("Năm 2021, quận đạt 5%.\\nQuận có 3 xã.")]
+    [2021, 2021]
+    """
+    sentences: list[Sentence] = []
+    ctx: int | None = None
+    for line in _LINE_RE.finditer(text):
+        if not line.group().strip():
+            continue
+        if _is_heading(line.group()):
+            years = _explicit_years(text, line.start(), line.end())
+            ctx = years[-1][1] if years else None
+            sentences.append(Sentence(line.start(), line.end(), years, ctx, False))
+            continue
+        pos = line.start()
+        pieces = _SENT_END_RE.split(line.group())
+        for piece in pieces:
+            s = text.index(piece, pos) if piece else pos
+            e = s + len(piece)
+            pos = e
+            if not piece.strip():
+                continue
+            if _RESET_RE.search(piece):
+                ctx = None
+            years = _explicit_years(text, s, e)
+            head = " ".join(piece.split()[:_GOVERNING_WORDS])
+            if years and years[0][0] - s <= len(head):
+                ctx = years[0][1]
+            no_year = bool(_PERIOD_RE.search(piece) or _NOW_RE.search(piece))
+            sentences.append(Sentence(s, e, years, ctx, no_year))
+    return sentences
+
+
+class SentenceIndex:
+    """Find the sentence holding a character position."""
+
+    def __init__(self, text: str):
+        self.sentences = split_sentences(text)
+        self._starts = [s.start for s in self.sentences]
+
+    def at(self, pos: int) -> Sentence | None:
+        """The sentence containing `pos`, if any."""
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i >= 0 and pos < self.sentences[i].end:
+            return self.sentences[i]
+        return None
+
+    def year_at(self, pos: int) -> int | None:
+        """The year governing `pos`."""
+        s = self.at(pos)
+        return s.year_at(pos) if s else None
+
+
+# --------------------------------------------------------------------------- #
+# What is not a metric
+# --------------------------------------------------------------------------- #
+
+# Words that make the following number an identifier or a date part:
+# "Quận 1", "Thứ 2", "cụm thi đua số 8", "ngày 18", "lần 3", "khóa 14".
+_ID_BEFORE = frozenset(
+    """số thứ quận phường khu tổ cụm khối lần khóa khoá kỳ điều khoản chương mục tầng phòng
+    đường phố ấp thôn xóm bản hẻm ngõ ngách kiệt lô tuyến quốc lộ ql tỉnh lộ đợt vòng
+    trận bảng hạng lớp ngày sáng chiều tối trưa đêm hôm tháng tuần quý năm giờ covid
+    games game mục nhóm đội xã huyện km kilômét top dãy căn block tòa toà phiên
+    giải mùa số: phần tập""".split()
+)
+# Heads of noun phrases that are time spans, ages, multipliers or grammar,
+# never a counted thing: "75 năm", "9 tháng", "18 tuổi", "3 lần", "1 trong".
+_NOT_COUNT_HEAD = frozenset(
+    """năm tháng ngày tuần giờ tiếng phút giây quý thế tuổi đêm thập mùa lần độ
+    và hoặc của cho với là được có đã đang sẽ tại trong từ đến tới so trên dưới hơn về
+    theo thì mà khi để do bị các những này đó nay rồi cũng đều vào ra lên xuống qua sau
+    trước nữa mới nhất thứ số bằng gồm như nhưng nên vì nếu ở tuy chỉ mỗi hay hoặc
+    giờ/ngày h g p lượng phần thì vẫn còn luôn ngay đây kia ấy nào gì sẽ cùng
+    trăm nghìn ngàn vạn triệu tỷ điểm""".split()
+)
+_CAPITALISED_RE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w.&-]*)\s*$")
+_DATE_NEIGHBOUR_RE = re.compile(r"^\s?[-–/:.]\s?\d")  # 12-17, 21/4, 15:20, 6.2.2017
+_GLUED_BEFORE_RE = re.compile(r"(?:[\w%][-–/:]|\d\s?[-–/]\s)$")  # Covid-19, 2015 – 2020
+_SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;…“\"(\[]\s*|\n\s*)$")
+_WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
+
+
+def _prev_word(text: str, pos: int) -> tuple[str, int] | None:
+    """The word right before `pos` (same line, only spaces between) and its start."""
+    m = re.search(r"([^\W\d_]+)[ \t\u00a0]+$", text[max(0, pos - 40):pos])
+    if not m:
+        return None
+    return m.group(1), pos - (len(text[max(0, pos - 40):pos]) - m.start(1))
+
+
+def _is_identifier_context(text: str, start: int, end: int) -> bool:
+    """True when the number at text[start:end] is a date part, id or ordinal."""
+    before = text[max(0, start - 30):start]
+    if _GLUED_BEFORE_RE.search(before):
+        return True
+    if _DATE_NEIGHBOUR_RE.match(text, end):
+        return True
+    prev = _prev_word(text, start)
+    if prev is None:
+        return False
+    word, wstart = prev
+    if word.casefold() in _ID_BEFORE:
+        return True
+    # "SEA Games 31", "Hà Nội 360", "Quận 1": a proper noun right before
+    if word[0].isupper() and not _SENTENCE_START_RE.search(text[max(0, wstart - 3):wstart]):
+        return True
+    return False
+
+
+def _is_year(token: str) -> bool:
+    """A bare 4-digit year (1900-2099)."""
+    return bool(re.fullmatch(r"(?:19|20)\d\d", token))
+
+
+# --------------------------------------------------------------------------- #
+# Counted nouns and indicators
+# --------------------------------------------------------------------------- #
+
+# Multi-word nouns kept whole in the quote (longest first).
+_COMPOUND_NOUNS = [
+    "tuyến đường phố", "tuyến đường", "tuyến phố", "đường phố", "hộ kinh doanh", "hộ sản xuất kinh doanh",
+    "hộ gia đình", "hộ nghèo", "hộ cận nghèo", "hộ thoát nghèo", "hợp tác xã", "doanh nghiệp",
+    "tập thể", "cá nhân", "đảng viên", "chỉ tiêu", "nhiệm vụ", "công trình", "dự án", "đề án",
+    "chuyên đề", "chương trình", "đối tượng", "lượt người", "gia đình", "cơ sở", "đơn vị",
+    "học sinh", "sinh viên", "giáo viên", "cán bộ", "hội viên", "đoàn viên", "người",
+]
+_COMPOUND_RE = re.compile(
+    r"(?:" + "|".join(re.escape(n) for n in sorted(_COMPOUND_NOUNS, key=len, reverse=True)) + r")(?!\w)"
+)
+# After the head noun, up to two more lowercase words join the quote unless
+# they are grammar words ("4 công trình cấp quận", "10 nhiệm vụ trọng tâm").
+_NP_EXTRA_RE = re.compile(r"(?:[ \t\u00a0]+(?![Vv]ượt\b)([a-zà-ỹđ]+)){0,2}")
+_NP_STOP = frozenset(
+    """và của cho với là được có đã đang sẽ tại trong từ đến tới so trên dưới hơn về theo
+    thì mà khi để do bị các những này đó nay rồi cũng đều vào ra lên xuống qua sau trước nữa
+    mới nhất bằng gồm như nhưng nên vì nếu ở đạt tăng giảm vượt thuộc nhận tham trị""".split()
+)
+
+_AWARD_CONTEXT_RE = re.compile(
+    r"khen\s+thưởng|[Bb]ằng\s+khen|[Gg]iấy\s+khen|[Cc]ờ\s+thi\s+đua|danh\s+hiệu|[Hh]uân\s+chương|"
+    r"[Hh]uy\s+chương|[Kk]ỷ\s+niệm\s+chương|biểu\s+dương|tuyên\s+dương|vinh\s+danh|\btặng\b|\btrao\b"
+)
+_SUPPORT_CONTEXT_RE = re.compile(r"hỗ\s+trợ|hưởng|trợ\s+cấp|trợ\s+giúp|thăm\s+hỏi|tặng\s+quà|chăm\s+lo|chi\s+trả")
+_ADMIT_CONTEXT_RE = re.compile(r"kết\s+nạp")
+_REDUCED_CONTEXT_RE = re.compile(r"giảm|thoát\s+nghèo|thoát\s+khỏi")
+# "6/14 chỉ tiêu vượt kế hoạch", "có 13 chỉ tiêu vượt": exceeded targets; but
+# "hoàn thành và hoàn thành vượt mức 30/31 chỉ tiêu" counts completed ones.
+_EXCEED_AFTER_RE = re.compile(r"(?:[ \t\u00a0]+[^\W\d_]+){0,3}?[ \t\u00a0]+vượt\b")
+_EXCEED_BEFORE_RE = re.compile(r"\bvượt(?:\s+mức)?\s+$")
+_COMPLETED_AND_EXCEEDED_RE = re.compile(r"hoàn\s+thành\s+(?:và|,)\s+(?:hoàn\s+thành\s+)?vượt(?:\s+mức)?\s+$")
+
+# Indicator from the counted noun (first match wins).
+_COUNT_INDICATORS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"doanh\s+nghiệp"), "enterprises"),
+    (re.compile(r"hợp\s+tác\s+xã|HTX"), "cooperatives"),
+    (re.compile(r"hộ\s+(?:sản\s+xuất\s+)?kinh\s+doanh"), "business_households"),
+    (re.compile(r"công\s+trình|dự\s+án|đề\s+án|chuyên\s+đề"), "projects"),
+    (re.compile(r"tuyến\s+đường|tuyến\s+phố|đường\s+phố|tuyến\b"), "streets"),
+    (re.compile(r"nhiệm\s+vụ"), "tasks"),
+]
+
+
+def _count_indicator(noun: str, text: str, clause_start: int, start: int, np_end: int) -> str:
+    """Indicator of "N noun" from the noun and its clause."""
+    clause = text[clause_start:start]
+    after = text[np_end:np_end + 60]
+    if noun.startswith("chỉ tiêu"):
+        tail = clause[-60:]
+        if _COMPLETED_AND_EXCEEDED_RE.search(tail):
+            return "targets_completed"
+        if _EXCEED_AFTER_RE.match(text, np_end) or _EXCEED_BEFORE_RE.search(tail):
+            return "targets_exceeded"
+        return "targets_completed"
+    if noun.startswith("hộ nghèo") or noun.startswith("hộ thoát nghèo"):
+        return "poor_households_reduced" if _REDUCED_CONTEXT_RE.search(clause[-60:]) or "thoát" in noun else "other"
+    if noun.startswith("đảng viên"):
+        return "party_members_admitted" if _ADMIT_CONTEXT_RE.search(clause[-80:]) else "other"
+    if noun.startswith("tập thể") or noun.startswith("cá nhân"):
+        if re.match(r"tập\s+thể\s*(?:,|và)\s*cá\s+nhân", noun):
+            return "other"
+        end_of_clause = re.search(r"[;.\n]", after)
+        window = clause[-160:] + (after[:end_of_clause.start()] if end_of_clause else after)
+        if _AWARD_CONTEXT_RE.search(window):
+            return "awarded_collectives" if noun.startswith("tập thể") else "awarded_individuals"
+        return "other"
+    if re.match(r"đối\s+tượng|lượt\s+người|người|hộ\s+gia\s+đình|gia\s+đình|trường\s+hợp", noun):
+        return "beneficiaries" if _SUPPORT_CONTEXT_RE.search(clause[-100:]) else "other"
+    for pattern, indicator in _COUNT_INDICATORS:
+        if pattern.match(noun):
+            return indicator
+    return "other"
+
+
+# Indicator of a percentage or an amount of money from the nearest keyword
+# before it in the same clause ("thu ngân sách quận đạt 111,8 %, chi ngân
+# sách nhà nước đạt 106,8%": each figure takes the closest subject).
+_PERCENT_CONTEXT: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"tiêm|vắc[- ]?xin|vaccine|tiêm\s+chủng"), "vaccination_rate"),
+    (re.compile(r"giải\s+ngân"), "investment_disbursement"),
+    (re.compile(r"thu\s+ngân\s+sách|thu\s+NSNN|nguồn\s+thu|tổng\s+thu|thu\s+nội\s+địa"), "budget_revenue"),
+    (re.compile(r"chi\s+ngân\s+sách|tổng\s+chi|chi\s+NSNN|chi\s+thường\s+xuyên|dự\s+toán\s+chi"), "budget_expenditure"),
+    (re.compile(r"giá\s+trị\s+sản\s+xuất|tổng\s+sản\s+phẩm|GRDP|tăng\s+trưởng\s+kinh\s+tế"), "production_value_growth"),
+    (re.compile(r"thương\s+mại\s*[,\-–]?\s*(?:và\s+)?dịch\s+vụ|dịch\s+vụ\s*[,\-–]?\s*(?:và\s+)?thương\s+mại|bán\s+lẻ"), "trade_services_growth"),
+    (re.compile(r"kết\s+nạp|đảng\s+viên\s+mới"), "party_members_admitted"),
+    (re.compile(r"doanh\s+nghiệp"), "enterprises"),
+    (re.compile(r"hộ\s+nghèo"), "poor_households_reduced"),
+]
+_MONEY_CONTEXT: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"thu\s+ngân\s+sách|thu\s+NSNN|nguồn\s+thu|tổng\s+thu|thu\s+nội\s+địa"), "budget_revenue"),
+    (re.compile(r"chi\s+ngân\s+sách|tổng\s+chi|chi\s+NSNN|chi\s+thường\s+xuyên|dự\s+toán\s+chi"), "budget_expenditure"),
+    (re.compile(r"giá\s+trị\s+sản\s+xuất|tổng\s+sản\s+phẩm|GRDP"), "production_value"),
+    (re.compile(r"giải\s+ngân|vốn\s+đầu\s+tư\s+công"), "investment_disbursement"),
+]
+_CONTEXT_WINDOW = 160
+
+
+def _nearest_keyword(rules: list[tuple[re.Pattern[str], str]], text: str, clause_start: int, pos: int) -> tuple[str, str] | None:
+    """(indicator, keyword) of the rule matching closest before `pos` in the clause."""
+    lo = max(clause_start, pos - _CONTEXT_WINDOW)
+    best: tuple[int, str, str] | None = None
+    for pattern, indicator in rules:
+        for m in pattern.finditer(text, lo, pos):
+            if best is None or m.end() > best[0]:
+                best = (m.end(), indicator, m.group())
+    return (best[1], best[2]) if best else None
+
+
+_CLAUSE_BOUNDARY_RE = re.compile(r"[;.!?\n…](?!\d)")
+
+
+def _clause_start(text: str, pos: int) -> int:
+    """Start of the clause (after the last ; . ! ? or newline) containing `pos`."""
+    lo = max(0, pos - 400)
+    last = lo
+    for m in _CLAUSE_BOUNDARY_RE.finditer(text, lo, pos):
+        last = m.end()
+    return last
+
+
+def _subject(text: str, clause_start: int, pos: int) -> str | None:
+    """The words before the figure in its clause, as a readable subject."""
+    chunk = text[clause_start:pos]
+    chunk = re.split(r",\s+(?=[^,]*$)", chunk)[-1] if len(chunk) > 80 else chunk
+    chunk = re.sub(r"\s+(?:đạt|là|tăng|giảm|vượt|bằng|chiếm|được|với\s+số\s+tiền(?:\s+là)?|đạt\s+tỷ\s+lệ|tỷ\s+lệ)\s*$", "", chunk.strip())
+    chunk = chunk.strip(" ,:;()-–")
+    return chunk or None
+
+
+# --------------------------------------------------------------------------- #
+# Rules
+# --------------------------------------------------------------------------- #
+
+_PERCENT_VERB_RE = re.compile(
+    r"(?:(?:tăng|giảm|vượt|đạt|bằng|chiếm|đạt\s+tỷ\s+lệ|tỷ\s+lệ|đạt\s+trên|đạt\s+gần|trên|gần|khoảng|hơn)\s+)$"
+)
+_PERCENT_BASE_RE = re.compile(r"\s+(?:dự\s+toán|kế\s+hoạch|chỉ\s+tiêu(?:(?:\s+[a-zà-ỹđ]+){1,3}?)?(?=[\s,;.…)]|$))")
+
+
+def _percent_or_amount(text: str, m: re.Match[str], index: SentenceIndex) -> Metric | None:
+    """A number followed by a unit: "13%", "22.264 tỷ đồng", "32 giờ/năm"."""
+    got = match_unit(text, m.end())
+    if got is None:
+        return None
+    unit, unit_end = got
+    token = m.group()
+    if unit.name != "percent" and _is_identifier_context(text, m.start(), m.end()):
+        return None
+    if unit.name == "percent" and _GLUED_BEFORE_RE.search(text[max(0, m.start() - 3):m.start()]):
+        return None  # the upper end of a range "10-15%": keep only clean figures
+    value = parse_vi_number(token) * unit.factor
+    clause_start = _clause_start(text, m.start())
+    start, end = m.start(), unit_end
+    if unit.name == "percent":
+        verb = _PERCENT_VERB_RE.search(text[max(clause_start, start - 25):start])
+        if verb:
+            start -= len(verb.group())
+        base = _PERCENT_BASE_RE.match(text, end)
+        noun_after = base.group().strip() if base else ""
+        if base:
+            end = base.end()
+        found = _nearest_keyword(_PERCENT_CONTEXT, text, clause_start, m.start())
+        indicator = found[0] if found else "other"
+        if noun_after.startswith("chỉ tiêu") and len(noun_after.split()) > 2:
+            indicator = "other"  # "100% chỉ tiêu tuyển quân": one quota fulfilled
+    elif unit.name.startswith("vnd") or unit.name.startswith("usd"):
+        found = _nearest_keyword(_MONEY_CONTEXT, text, clause_start, m.start())
+        indicator = found[0] if found else "other"
+    else:
+        indicator = "other"
+    return Metric(
+        article_id="", seq=0, quote=text[start:end], value=round(value, 6), unit=unit.name,
+        numerator=None, denominator=None, subject=_subject(text, clause_start, m.start()),
+        indicator=indicator, year=index.year_at(m.start()), char_start=start, char_end=end,
+    )
+
+
+_MULTIPLIER_RE = re.compile(r"[ \t\u00a0]+(triệu|nghìn|ngàn|vạn)(?=[ \t\u00a0]+[a-zà-ỹđ])")
+_MULTIPLIERS = {"triệu": 1e6, "nghìn": 1e3, "ngàn": 1e3, "vạn": 1e4}
+_NOUN_START_RE = re.compile(r"[ \t\u00a0]+([a-zà-ỹđ][a-zà-ỹđ]*)")
+
+
+def _noun_phrase(text: str, pos: int) -> tuple[str, int] | None:
+    """The counted noun phrase starting after `pos` and where it ends."""
+    head = _NOUN_START_RE.match(text, pos)
+    if not head:
+        return None
+    start = head.start(1)
+    comp = _COMPOUND_RE.match(text, start)
+    if not comp and head.group(1) in _NOT_COUNT_HEAD:
+        return None
+    end = comp.end() if comp else head.end(1)
+    # "24 tập thể, cá nhân" and "24 chuyên đề, đề án": one pair of co-ordinated nouns
+    pair = re.compile(r"\s*(?:,|và)\s*(" + _COMPOUND_RE.pattern + r")").match(text, end)
+    if comp and pair and not re.match(r"\s*(?:,|và)?\s*\d", text[pair.end():pair.end() + 4]):
+        end = pair.end()
+    else:
+        extra = _NP_EXTRA_RE.match(text, end)
+        for w in re.finditer(r"[ \t\u00a0]+([a-zà-ỹđ]+)", extra.group()):
+            if w.group(1) in _NP_STOP:
+                break
+            end = extra.start() + w.end()
+    return text[start:end], end
+
+
+def _ratio(text: str, m: re.Match[str], index: SentenceIndex) -> Metric | None:
+    """ "14/14 chỉ tiêu", "202/200 đảng viên": x of y counted things."""
+    if _is_identifier_context(text, m.start(), m.start()):
+        return None
+    prev = _prev_word(text, m.start())
+    if prev and prev[0].casefold() in _ID_BEFORE:
+        return None
+    num, den = parse_ratio(m.group())
+    if den == 0 or num > 5 * den:
+        return None
+    np = _noun_phrase(text, m.end())
+    if np is None:
+        return None
+    noun, np_end = np
+    clause_start = _clause_start(text, m.start())
+    indicator = _count_indicator(noun, text, clause_start, m.start(), np_end)
+    return Metric(
+        article_id="", seq=0, quote=text[m.start():np_end], value=num, unit="ratio",
+        numerator=num, denominator=den, subject=noun, indicator=indicator,
+        year=index.year_at(m.start()), char_start=m.start(), char_end=np_end,
+    )
+
+
+def _count(text: str, m: re.Match[str], index: SentenceIndex) -> Metric | None:
+    """ "16.839 doanh nghiệp", "1,2 triệu lượt khách": a number of things."""
+    token = m.group()
+    if _is_year(token) or _is_identifier_context(text, m.start(), m.end()):
+        return None
+    value = parse_vi_number(token)
+    pos = m.end()
+    mult = _MULTIPLIER_RE.match(text, pos)
+    if mult:
+        value *= _MULTIPLIERS[mult.group(1)]
+        pos = mult.end()
+    elif "," in token or (("." in token) and not re.search(r"\.\d{3}$", token)):
+        return None  # "2,5 người" is no count; decimals need a unit
+    np = _noun_phrase(text, pos)
+    if np is None:
+        return None
+    noun, np_end = np
+    clause_start = _clause_start(text, m.start())
+    indicator = _count_indicator(noun, text, clause_start, m.start(), np_end)
+    return Metric(
+        article_id="", seq=0, quote=text[m.start():np_end], value=value, unit="count",
+        numerator=None, denominator=None, subject=noun, indicator=indicator,
+        year=index.year_at(m.start()), char_start=m.start(), char_end=np_end,
+    )
+
+
+def extract_metrics(text: str) -> list[Metric]:
+    """All metrics of a cleaned article text, in text order.
+
+    >>> [(m.quote, m.value, m.unit, m.indicator, m.year) for m in extract_metrics(
+    ...     "Năm 2021, thu ngân sách quận đạt 111,8 %; toàn quận có 16.839 doanh nghiệp.")]
+    [('đạt 111,8 %', 111.8, 'percent', 'budget_revenue', 2021), ('16.839 doanh nghiệp', 16839.0, 'count', 'enterprises', 2021)]
+    """
+    index = SentenceIndex(text)
+    out: list[Metric] = []
+    taken: list[tuple[int, int]] = []
+    for m in RATIO_RE.finditer(text):
+        metric = _ratio(text, m, index)
+        if metric:
+            out.append(metric)
+            taken.append((m.start(), m.end()))
+    for m in NUMBER_RE.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        if _DATE_NEIGHBOUR_RE.match(text, m.end()) and not match_unit(text, m.end()):
+            continue
+        metric = _percent_or_amount(text, m, index) or _count(text, m, index)
+        if metric:
+            out.append(metric)
+    out.sort(key=lambda r: r.char_start)
+    return out
+
+
+__all__ = ["SentenceIndex", "extract_metrics", "split_sentences"]
