@@ -207,6 +207,8 @@ def is_headline_like(line: str) -> bool:
     words = _words(s)
     if not 3 <= len(words) <= 30 or _ends_like_sentence(s):
         return False
+    if s.count(";") >= 2:
+        return False  # an enumeration (team line-ups, lists of units), not a headline
     first = s[0]
     return first.isupper() or first.isdigit() or first in "“\"'‘("
 
@@ -230,6 +232,9 @@ _DATELINE_CUE = re.compile(
     r"|chủ nhật|gmt|utc)\b",
     re.IGNORECASE,
 )
+# A stamp printed at the end of a title: "... năm 2022 (20:47 21/01/2022)".
+# A date inside the headline's sentence ("vào 20h00 ngày 26/04/2021 trên ...") is news, not a stamp.
+_TITLE_STAMP = re.compile(r"\(([^()]{6,40})\)\s*$|\s[-–|]\s*([^-–|]{6,30})$")
 # Number of non-empty lines from the top that may hold a dateline.
 _HEADER_LINES = 8
 
@@ -292,7 +297,8 @@ def find_dateline(lines: list[str], title: str | None = None) -> dt.datetime | N
     datetime.datetime(2024, 3, 29, 16, 37)
     """
     if title:
-        found = parse_dateline(title)
+        stamp = _TITLE_STAMP.search(title)
+        found = parse_dateline(stamp.group(1) or stamp.group(2)) if stamp else None
         if found and found[1]:
             return found[0]
     seen = 0
@@ -323,14 +329,16 @@ _NOT_OUTLET = re.compile(
 )
 
 
-def find_outlet(lines: list[str], places: set[str] | frozenset[str] = frozenset()) -> str | None:
+def find_outlet(lines: list[str], places: frozenset[str] | None = None) -> str | None:
     """Outlet name printed before the lead, e.g. "(HNM) -" gives "HNM".
 
-    `places` (casefolded) are dateline places ("ĐÀ NẴNG -") that are not outlets.
+    `places` (casefolded; default: the gazetteer) are dateline places
+    ("ĐÀ NẴNG -") that are not outlets.
 
     >>> find_outlet(["Kinhtedothi - Sáng 18/5, quận Nam Từ Liêm tổ chức Hội nghị biểu dương"])
     'Kinhtedothi'
     """
+    places = place_names() if places is None else places
     seen = 0
     for line in lines:
         if not line:
@@ -348,9 +356,25 @@ def find_outlet(lines: list[str], places: set[str] | frozenset[str] = frozenset(
         name = (m["p"] or m["b"]).strip()
         if _NOT_OUTLET.match(name) or name.casefold() in places or any(ch.isdigit() for ch in name):
             return None
-        # more than a short name before the dash is a sentence, not a marker
-        return name if len(_words(name)) <= 3 else None
+        if len(_words(name)) > 3:
+            return None  # more than a short name before the dash is a sentence, not a marker
+        if m["b"] and not _looks_like_outlet(name):
+            return None  # "Ông Mike Waltz - người ..." starts a sentence about a person
+        return name
     return None
+
+
+# Outlet names printed without brackets: one token ("Kinhtedothi", "VOV.VN",
+# "HNP"), all capitals ("VTC NEWS"), or a web/online suffix ("TBKTSG Online").
+_OUTLET_SUFFIX = re.compile(r"(?:\.(?:vn|com|net)|\b(?:online|news|onl|tv|radio))$", re.IGNORECASE)
+
+
+def _looks_like_outlet(name: str) -> bool:
+    """A bare lead marker that names a publication, not a person or a place."""
+    words = _words(name)
+    if len(words) == 1:
+        return True
+    return _is_upper_text(name) or bool(_OUTLET_SUFFIX.search(name))
 
 
 # A personal name or initials printed as a byline: "Phương Nga", "Huy Kiên", "CM", "THUẬN VĂN".
@@ -358,6 +382,11 @@ _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’.-]*\.?$")
 _INITIALS = re.compile(r"^[A-ZĐ]{2,4}$")
 _BYLINE_PREFIX = re.compile(r"^(?:bài(?: và ảnh)?|ảnh|tin|theo|nhóm pv|pv|phóng viên|tác giả)\s*:?\s*", re.IGNORECASE)
 _BYLINE_SUFFIX = re.compile(r"\s*\((?:tổng hợp|theo [^)]*|th|lược dịch)\)\s*$", re.IGNORECASE)
+# "Theo <outlet>" credits the source, not an author.
+_CREDIT = re.compile(r"^\s*(?:theo|nguồn)\b", re.IGNORECASE)
+_GLUED_CREDIT = re.compile(r"\s*(?:Theo|Nguồn)\s*[:]?\s+\S.*$")
+# News agencies and outlets printed as initials where a byline would be.
+_AGENCIES = frozenset("AFP AP AFP/TTXVN TTXVN VNA TTO BBC CNN SCMP DPA NHK XINHUA KYODO RT VOV VTV".split())
 # Words that start capitalised lines but are not names.
 _NOT_NAME_WORDS = frozenset(
     "email lời bình xác thực họ tên ảnh video nguồn quận huyện phường xã tỉnh thành phố tp ubnd hđnd"
@@ -379,20 +408,22 @@ def looks_like_name(line: str, places: set[str] | frozenset[str] = frozenset()) 
 
 
 def _byline_name(line: str) -> str:
-    """The name part of a byline line."""
+    """The name part of a byline line ("" for a credit such as "Theo Dân Việt")."""
+    if _CREDIT.match(line) or line.strip(" .").upper() in _AGENCIES:
+        return ""
     s = _BYLINE_PREFIX.sub("", line)
+    s = _GLUED_CREDIT.sub("", s)  # "Minh PhươngTheo Reuters": a byline glued to its source credit
     return _BYLINE_SUFFIX.sub("", s).strip()
 
 
-def find_byline(
-    lines: list[str], title: str | None = None, places: set[str] | frozenset[str] = frozenset()
-) -> str | None:
+def find_byline(lines: list[str], title: str | None = None, places: frozenset[str] | None = None) -> str | None:
     """Author printed as a short name line between title and lead, or as the last line.
 
     >>> find_byline(["Nam Từ Liêm: Phát động thi đua", "Phương Nga", "Kinhtedothi - Sáng 18/5, quận ..."],
     ...             title="Nam Từ Liêm: Phát động thi đua")
     'Phương Nga'
     """
+    places = place_names() if places is None else places
     body = [ln for ln in lines if ln]
     if title and body and body[0] == title:
         body = body[1:]
@@ -416,6 +447,10 @@ _SITE_AUTHOR = re.compile(
     r"|pháp luật|dân trí|vietnamnet|vnexpress|thanh niên|tiền phong|hà nội mới|nhân dân)\b|\.(?:vn|com|net)\b",
     re.IGNORECASE,
 )
+
+
+# One token glued from "báo" + outlet ("Baotuoitre", "Baodautu").
+_GLUED_SITE = re.compile(r"^b[aá]o[^\W\d_]{3,}$", re.IGNORECASE)
 
 
 def _fold(text: str) -> str:
@@ -445,7 +480,7 @@ def clean_author(author: str | None, sitename: str | None = None, hostname: str 
         folded = _fold(part)
         if folded in site_keys or any(k and (k in folded or folded in k) for k in site_keys if len(k) >= 4):
             continue
-        if _SITE_AUTHOR.search(part):
+        if _SITE_AUTHOR.search(part) or _GLUED_SITE.match(part):
             continue
         kept.append(part)
     return "; ".join(dict.fromkeys(kept)) or None

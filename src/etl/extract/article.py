@@ -61,13 +61,13 @@ class Place:
 
 @dataclass
 class Gazetteer:
-    """Districts and provinces with their compiled mention patterns."""
+    """Districts and provinces, and one compiled pattern for all their spellings."""
 
     districts: list[Place] = field(default_factory=list)
     provinces: list[Place] = field(default_factory=list)
+    by_name: dict[str, Place | None] = field(default_factory=dict)  # spelling -> place (None: not a place)
+    numbered: dict[int, Place] = field(default_factory=dict)  # 1 -> Quận 1
     pattern: re.Pattern | None = None
-    # group name -> (place, prefixed mention?)
-    groups: dict[str, tuple[Place | None, bool]] = field(default_factory=dict)
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
@@ -76,21 +76,38 @@ def _read_csv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-# Administrative prefixes in front of a district name ("quận", "huyện", "Q.", "TP").
-_DISTRICT_PREFIX = r"(?:[Qq]uận|QUẬN|[Hh]uyện|HUYỆN|[Tt]hị xã|[Tt]hành phố|TP\.?|Q\.)\s*"
+# Administrative prefixes in front of a district name ("quận", "huyện", "TP").
+_DISTRICT_PREFIX = r"(?:[Qq]uận|QUẬN|[Hh]uyện|HUYỆN|[Tt]hị xã|THỊ XÃ|[Tt]hành phố|THÀNH PHỐ|TP\.?|Q\.)\s*"
+# Numbered districts exist only with a prefix ("quận 1", "Q.1", "Q1"): a bare
+# number, a date ("1/4") or a quarter ("Q1/2023", "Q1 2023") is never a district.
+_NUMBERED = re.compile(
+    r"(?<![\w.])(?:(?:[Qq]uận|QUẬN)\s+|Q\.\s?|Q)(?P<n>\d{1,2})"
+    r"(?![\d/,.]\d|\d)(?!\s*[-–/]\s*\d)(?!\s*(?:năm\s+)?(?:19|20)\d\d)"
+)
 # Phrases that contain a place name but are not places: the Pacific Ocean,
-# President Hồ Chí Minh (the city is always prefixed by "TP"/"Thành phố").
+# President Hồ Chí Minh (the city is always written with "TP"/"Thành phố").
 _NOT_PLACES = ("Thái Bình Dương", "Hồ Chí Minh")
 
 
-def _name_regex(name: str) -> str:
-    """A place name as a regex: whole words, flexible spaces around dashes and dots."""
-    parts = [re.escape(p) for p in name.split()]
-    body = r"\s+".join(parts)
-    body = body.replace(r"\.", r"\.\s*").replace(r"\-", r"\s*[-–]\s*")
-    # a numbered district must not run into more digits or a date/quarter ("Q1/2023")
-    tail = r"(?![\d/,.]\d)(?!\s*[-–/]\s*\d)" if name[-1].isdigit() else ""
-    return rf"(?<![\w.]){body}(?!\w){tail}"
+def _trie_regex(words: list[str]) -> str:
+    """One regex matching any of `words`, longest first, built as a prefix trie (fast)."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # an optional continuation is greedy, so the longest spelling wins
+        return f"(?:{body})?" if end else body
+
+    return emit(trie)
 
 
 @functools.lru_cache(maxsize=1)
@@ -109,35 +126,19 @@ def load_gazetteer() -> Gazetteer:
         aliases = tuple(a for a in row["aliases"].split("|") if a)
         gaz.provinces.append(Place(row["name"], row["kind"], row["name"], aliases, False))
 
-    alternatives: list[tuple[int, str, str]] = []  # (length, group, regex)
-
-    def add(place: Place | None, prefixed: bool, regex: str, length: int) -> None:
-        group = f"g{len(gaz.groups)}"
-        gaz.groups[group] = (place, prefixed)
-        alternatives.append((length, group, regex))
-
-    for d in gaz.districts:
-        if d.name.startswith("Quận "):
-            # numbered districts only with their prefix: "quận 1", "Q.1", "Q1", never a bare number
-            for a in d.aliases:
-                if a.casefold().startswith("quận "):
-                    rx = r"(?<![\w.])(?:[Qq]uận|QUẬN)\s+" + _name_regex(a.split()[1])[len(r"(?<![\w.])"):]
-                else:
-                    rx = _name_regex(a)
-                # "Q1 2023" / "quận 1 năm 2023" read as a quarter, not a district
-                add(d, True, rx + r"(?!\s*(?:năm\s+)?(?:19|20)\d\d)", len(a))
+    for place in [*gaz.provinces, *gaz.districts]:  # districts last: they win a shared spelling
+        m = re.fullmatch(r"Quận (\d+)", place.name)
+        if m:
+            gaz.numbered[int(m.group(1))] = place
             continue
-        for n in (d.name, *d.aliases):
-            add(d, True, _DISTRICT_PREFIX + _name_regex(n)[len(r"(?<![\w.])"):], len(n) + 6)
-            add(d, False, _name_regex(n), len(n))
-    for p in gaz.provinces:
-        for n in (p.name, *p.aliases):
-            add(p, False, _name_regex(n), len(n))
+        for spelling in (place.name, *place.aliases):
+            for variant in (spelling, spelling.upper()):
+                gaz.by_name[variant] = place
     for phrase in _NOT_PLACES:
-        add(None, False, _name_regex(phrase), len(phrase) + 1)
-    # longest alternatives first, so "Nam Từ Liêm" wins over "Từ Liêm"
-    alternatives.sort(key=lambda t: -t[0])
-    gaz.pattern = re.compile("|".join(f"(?P<{g}>{rx})" for _, g, rx in alternatives))
+        gaz.by_name[phrase] = None
+        gaz.by_name[phrase.upper()] = None
+    names = _trie_regex(sorted(gaz.by_name))
+    gaz.pattern = re.compile(rf"(?<![\w.])(?P<prefix>{_DISTRICT_PREFIX})?(?P<name>{names})(?!\w)")
     return gaz
 
 
@@ -154,15 +155,24 @@ class PlaceMention:
 def find_places(text: str) -> list[PlaceMention]:
     """Every district or province mention, non-overlapping, longest first.
 
-    >>> [(m.place.name, m.prefixed) for m in find_places("quận 1 và Quận 10, ngày 1/4")]
+    >>> [(m.place.name, m.prefixed) for m in find_places("quận 1 và Quận 10, ngày 1/4, Q1/2023")]
     [('Quận 1', True), ('Quận 10', True)]
     """
     gaz = load_gazetteer()
     out = []
     for m in gaz.pattern.finditer(text):
-        place, prefixed = gaz.groups[m.lastgroup]
+        whole = gaz.by_name.get(m.group(0), False)
+        if whole is not False:  # "Thành phố Hồ Chí Minh" is itself a spelling
+            place, prefixed = whole, False
+        else:
+            place, prefixed = gaz.by_name.get(m["name"]), m["prefix"] is not None
         if place is not None:
             out.append(PlaceMention(place, prefixed, m.start(), m.end()))
+    for m in _NUMBERED.finditer(text):
+        place = gaz.numbered.get(int(m["n"]))
+        if place is not None:
+            out.append(PlaceMention(place, True, m.start(), m.end()))
+    out.sort(key=lambda pm: pm.start)
     return out
 
 
