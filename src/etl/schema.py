@@ -178,6 +178,26 @@ class Run:
     error: str | None = None
 
 
+@dataclass
+class Fetch:
+    """One HTTP fetch of one item (etl.fetch): what came back and how long it took."""
+
+    uri: str
+    status: int | None  # HTTP status (304 = unchanged); None when no response came
+    bytes: int  # bytes on the wire
+    elapsed: float  # seconds, retries and politeness waits included
+    error: str | None
+    run_id: str
+    fetched_at: dt.datetime
+    final_uri: str | None = None  # canonical URL after redirects
+    source_name: str | None = None
+    attempts: int = 1
+    unchanged: bool = False
+    raw_hash: str | None = None  # bronze address of the bytes (200 only)
+    content_type: str | None = None
+    encoding: str | None = None
+
+
 FACT_TABLES: dict[str, type] = {
     "metrics": Metric,
     "awards": Award,
@@ -186,7 +206,7 @@ FACT_TABLES: dict[str, type] = {
     "documents": Document,
 }
 TABLES: dict[str, type] = {"articles": Article, **FACT_TABLES}
-ALL_TABLES: dict[str, type] = {**TABLES, "quarantine": QuarantineRow, "runs": Run}
+ALL_TABLES: dict[str, type] = {**TABLES, "quarantine": QuarantineRow, "runs": Run, "fetches": Fetch}
 
 _ARROW_TYPES: dict[Any, pa.DataType] = {
     str: pa.string(),

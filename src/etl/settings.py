@@ -53,6 +53,7 @@ class Settings:
     dask_address: str | None = None
     lock_timeout: float = 0.0  # seconds to wait for another run's lock; 0 = fail at once
     quiet: bool = False
+    run_id: str | None = None  # set by the flow: fetches and bronze records name their run
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
