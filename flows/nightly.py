@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import os
+import random
 import time
 import uuid
 from pathlib import Path
@@ -24,7 +27,7 @@ from etl.clean import clean_batch
 from etl.discover import discover
 from etl.errors import WarehouseLockedError
 from etl.extract import extract_batch
-from etl.load import LoadResult, known_versions, load_batch, record_run, split_versions
+from etl.load import LoadResult, known_versions, load_batch, record_run, recover, split_versions
 from etl.models import Failure
 from etl.publish import publish
 from etl.schema import FACT_TABLES, QuarantineRow, Run
@@ -33,6 +36,8 @@ from etl.storage import Store
 from etl.validate import Validated, Validator
 
 TAGS = ["thidua-etl"]
+# stage and batch events for the CLI's progress display (a rich bar on a terminal, plain lines otherwise)
+PROGRESS = logging.getLogger("etl.progress")
 
 
 def failure_rows(failures: list[Failure], run_id: str) -> list[QuarantineRow]:
@@ -50,37 +55,81 @@ def failure_rows(failures: list[Failure], run_id: str) -> list[QuarantineRow]:
     return rows
 
 
-@task(name="discover", cache_policy=NO_CACHE, tags=TAGS)
+def jittered(delays: list[float], spread: float = 0.3) -> list[float]:
+    """Retry delays with +/- `spread` random jitter, drawn once per process.
+
+    prefect 3.8 ignores `retry_jitter_factor` on tasks, so parallel runs (or Dask
+    workers) that failed together would otherwise retry together.
+    """
+    return [round(d * random.uniform(1 - spread, 1 + spread), 2) for d in delays]
+
+
+def task_runner_for(kind: str | None, address: str | None):
+    """The flow's task runner: Dask (an existing cluster when `address` is set), else Prefect's default.
+
+    Example: `nightly_ingest.with_options(task_runner=task_runner_for("dask", "tcp://10.0.0.5:8786"))`.
+    """
+    if (kind or "default") == "dask" or address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=address) if address else DaskTaskRunner()
+    return None
+
+
+def flow_for(task_runner: str | None = None, dask_address: str | None = None):
+    """`nightly_ingest`, with the Dask task runner when configured."""
+    runner = task_runner_for(task_runner, dask_address)
+    return nightly_ingest.with_options(task_runner=runner) if runner else nightly_ingest
+
+
+_VALIDATORS: dict[tuple[str, str | None], Validator] = {}
+
+
+def cached_validator(project_dir: Path | str, expectations_dir: Path | str | None = None) -> Validator:
+    """One GE context per process and warehouse: it does not pickle, so Dask workers build their own."""
+    project = Path(project_dir).absolute()
+    key = (str(project), str(expectations_dir) if expectations_dir else None)
+    validator = _VALIDATORS.get(key)
+    if validator is None or not (project / "gx").exists():
+        validator = _VALIDATORS[key] = Validator(project, expectations_dir)
+    return validator
+
+
+@task(name="discover", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=jittered([5, 30]),
+      timeout_seconds=900, tags=TAGS + ["io"])
 def discover_task(settings: Settings):
     return discover(settings)
 
 
-@task(name="acquire", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 8], tags=TAGS + ["io"])
+@task(name="acquire", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=jittered([2, 8]),
+      timeout_seconds=3600, tags=TAGS + ["io"])
 def acquire_task(items, settings: Settings):
     return acquire_batch(items, settings)
 
 
-@task(name="clean", cache_policy=NO_CACHE, tags=TAGS)
+@task(name="clean", cache_policy=NO_CACHE, timeout_seconds=1800, tags=TAGS + ["cpu"])
 def clean_task(raws):
     return clean_batch(raws)
 
 
-@task(name="extract", cache_policy=NO_CACHE, tags=TAGS)
+@task(name="extract", cache_policy=NO_CACHE, timeout_seconds=1800, tags=TAGS + ["cpu"])
 def extract_task(docs, run_id: str):
     return extract_batch(docs, run_id)
 
 
-@task(name="validate", cache_policy=NO_CACHE, tags=TAGS)
-def validate_task(validator: Validator, tables: dict[str, list], run_id: str) -> Validated:
-    return validator.validate(tables, run_id)
+@task(name="validate", cache_policy=NO_CACHE, timeout_seconds=1800, tags=TAGS + ["cpu"])
+def validate_task(project_dir: str, expectations_dir: str | None, tables: dict[str, list], run_id: str) -> Validated:
+    return cached_validator(project_dir, expectations_dir).validate(tables, run_id)
 
 
-@task(name="load", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, tags=TAGS + ["io"])
+@task(name="load", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=jittered([2, 10]),
+      timeout_seconds=1800, tags=TAGS + ["io"])
 def load_task(store: Store, validated: Validated, quarantine: list[QuarantineRow], run_id: str, batch: int) -> LoadResult:
     return load_batch(store, validated.tables, quarantine, run_id, batch)
 
 
-@task(name="publish", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, tags=TAGS + ["io"])
+@task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=jittered([2, 10]),
+      timeout_seconds=1800, tags=TAGS + ["io"])
 def publish_task(store: Store, validator: Validator) -> dict[str, str]:
     docs = validator.build_docs()
     return {"database": str(publish(store).absolute()), "data_docs": str(docs.absolute())}
@@ -104,6 +153,7 @@ def run_pipeline(settings: Settings) -> dict[str, Any]:
             "wait for it to finish, or pass --wait SECONDS"
         ) from exc
     try:
+        recover(store)
         return _run_locked(settings, store, logger)
     finally:
         lock.release()
@@ -116,33 +166,41 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
     record_run(store, run)
     stage_seconds: dict[str, float] = {}
 
-    def timed(stage: str, fn, *args):
+    def timed(stage: str, fn, *args, remote: bool = False):
         t0 = time.perf_counter()
-        out = fn(*args)
-        stage_seconds[stage] = stage_seconds.get(stage, 0.0) + time.perf_counter() - t0
+        # remote: a batch task for the flow's task runner (Dask workers when configured);
+        # the rest (discover, load, publish) stays in the flow process next to the warehouse lock
+        out = fn.submit(*args).result() if remote else fn(*args)
+        seconds = time.perf_counter() - t0
+        stage_seconds[stage] = stage_seconds.get(stage, 0.0) + seconds
+        PROGRESS.info("%s done in %.2f s", stage, seconds, extra={"etl_stage": stage})
         return out
 
     try:
         items, failures = timed("discover", discover_task, settings)
         run.inputs_seen = len(items)
         logger.info("discovered %d items (%d refused)", len(items), len(failures))
-        validator = timed("validate", Validator, store.local_dir)
+        batches = -(-len(items) // settings.batch_size) or 1
+        PROGRESS.info("%d items in %d batches", len(items), batches, extra={"etl_batch": 0, "etl_batches": batches})
+        validator = timed("validate", cached_validator, store.local_dir, settings.expectations_dir)
         known = known_versions(store)
         validation: dict[str, dict] = {}
         rows = {t: 0 for t in ("articles", *FACT_TABLES)}
         for batch_no, start in enumerate(range(0, max(len(items), 1), settings.batch_size)):
             batch = items[start:start + settings.batch_size]
-            raws, failed = timed("acquire", acquire_task, batch, settings) if batch else ([], [])
+            raws, failed = timed("acquire", acquire_task, batch, settings, remote=True) if batch else ([], [])
             failures += failed
-            cleaned, failed = timed("clean", clean_task, raws)
+            cleaned, failed = timed("clean", clean_task, raws, remote=True)
             failures += failed
             split = split_versions(cleaned, known)
             run.inputs_new += len(split.new)
             run.inputs_changed += len(split.changed)
             run.inputs_unchanged += len(split.unchanged)
-            extracted = timed("extract", extract_task, split.to_load, run.run_id)
+            extracted = timed("extract", extract_task, split.to_load, run.run_id, remote=True)
             failures += extracted.failures
-            validated = timed("validate", validate_task, validator, extracted.tables(), run.run_id)
+            validated = timed("validate", validate_task, str(validator.project_dir.absolute()),
+                              settings.expectations_dir and str(settings.expectations_dir), extracted.tables(), run.run_id,
+                              remote=True)
             quarantine = validated.quarantine + failure_rows(failures, run.run_id)
             for table, result in validated.results.items():
                 merged = validation.setdefault(table, {"success": True, "rows": 0, "quarantined": 0, "warned": 0, "failed": set()})
@@ -159,6 +217,8 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
                 rows[table] += loaded.rows.get(table, 0)
             for article in validated.tables.get("articles", []):
                 known[article.article_id] = article.content_hash
+            logger.info("batch %d/%d loaded: %s", batch_no + 1, batches, loaded.rows)
+            PROGRESS.info("batch %d/%d loaded", batch_no + 1, batches, extra={"etl_batch": batch_no + 1, "etl_batches": batches})
         paths = timed("publish", publish_task, store, validator)
         run.status = "completed"
     except BaseException as exc:
@@ -217,7 +277,9 @@ def report(summary: dict[str, Any]) -> None:
                              description="Great Expectations validation summary")
 
 
-@flow(name="nightly-ingest", flow_run_name="nightly-{warehouse}", log_prints=True)
+# ETL_TASK_RUNNER=dask / ETL_DASK_ADDRESS=tcp://host:8786 switch deployments to Dask without code changes
+@flow(name="nightly-ingest", flow_run_name="nightly-{warehouse}", log_prints=True,
+      task_runner=task_runner_for(os.environ.get("ETL_TASK_RUNNER"), os.environ.get("ETL_DASK_ADDRESS")))
 def nightly_ingest(
     input_dir: str | None = "seeds/articles",
     warehouse: str = "warehouse",

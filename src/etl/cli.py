@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -48,6 +49,43 @@ def quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+class ProgressHandler(logging.Handler):
+    """Turns the flow's `etl.progress` events into a rich progress bar (batches, current stage)."""
+
+    def __init__(self, progress) -> None:
+        super().__init__(logging.INFO)
+        self.progress = progress
+        self.task = progress.add_task("discover", total=None)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "etl_batches", None) is not None:
+            self.progress.update(self.task, total=record.etl_batches, completed=record.etl_batch,
+                                 description=f"batch {min(record.etl_batch + 1, record.etl_batches)}/{record.etl_batches}")
+        elif getattr(record, "etl_stage", None):
+            self.progress.update(self.task, description=f"{record.etl_stage} done")
+
+
+@contextlib.contextmanager
+def progress_display(quiet: bool):
+    """A rich progress bar on a terminal; plain `etl.progress` log lines otherwise (nothing when quiet)."""
+    if quiet or not err.is_terminal:
+        yield
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    logger = logging.getLogger("etl.progress")
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as progress:
+        handler = ProgressHandler(progress)
+        logger.addHandler(handler)
+        logger.propagate = False  # the bar replaces the per-stage lines
+        try:
+            yield
+        finally:
+            logger.removeHandler(handler)
+            logger.propagate = True
+
+
 def print_summary(summary: dict) -> None:
     """The run summary: inputs, rows and validation per table, seconds, where things are."""
     inputs = summary["inputs"]
@@ -78,27 +116,36 @@ def run(
     wait: float = typer.Option(0.0, "--wait", help="Seconds to wait for another run's lock on the warehouse.", rich_help_panel=RUNTIME),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.", rich_help_panel=OUTPUT),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warnings and the summary.", rich_help_panel=OUTPUT),
+    task_runner: str = typer.Option("default", "--task-runner", help="`default` (threads in this process) or `dask`.", rich_help_panel=RUNTIME),
+    dask_address: Optional[str] = typer.Option(None, "--dask-address", help="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (implies --task-runner dask).", rich_help_panel=RUNTIME),
 ) -> None:
     """Run the nightly flow once (Prefect's ephemeral API unless PREFECT_API_URL is set).
 
     Example:
 
         etl run --input seeds/articles --warehouse warehouse
+        etl run --task-runner dask --dask-address tcp://127.0.0.1:8786 --warehouse s3://bucket/thidua
     """
     setup_logging(quiet)
     quiet_prefect()
-    from flows.nightly import nightly_ingest
+    if task_runner not in ("default", "dask"):
+        err.print(f"[red]error:[/] unknown --task-runner {task_runner!r}; use `default` or `dask`")
+        raise typer.Exit(2)
+    from flows.nightly import flow_for
+
+    nightly_ingest = flow_for(task_runner, dask_address)
 
     if input is None and sources is None:
         input = Path("seeds/articles")
     try:
-        summary = nightly_ingest(
-            input_dir=str(input) if input else None,
-            warehouse=warehouse,
-            sources=str(sources) if sources else None,
-            batch_size=batch_size,
-            options={"lock_timeout": wait, "quiet": quiet},
-        )
+        with progress_display(quiet):
+            summary = nightly_ingest(
+                input_dir=str(input) if input else None,
+                warehouse=warehouse,
+                sources=str(sources) if sources else None,
+                batch_size=batch_size,
+                options={"lock_timeout": wait, "quiet": quiet},
+            )
     except EtlError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2)
@@ -216,6 +263,35 @@ def publish_cmd(
 
     path = publish(Store(warehouse))
     console.print(f"Warehouse: {path}")
+
+
+@app.command()
+def compact(
+    warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=OUTPUT),
+    wait: float = typer.Option(0.0, "--wait", help="Seconds to wait for a running `etl run` to release the warehouse.", rich_help_panel=RUNTIME),
+) -> None:
+    """Merge small Parquet files per partition; every view keeps exactly its rows.
+
+    Example:
+
+        etl compact --warehouse warehouse
+    """
+    from filelock import FileLock, Timeout
+
+    from etl.load import compact as compact_store
+    from etl.publish import publish
+    from etl.storage import Store
+
+    store = Store(warehouse)
+    lock = FileLock(str(store.local_dir / ".etl.lock"))
+    try:
+        with lock.acquire(timeout=wait):
+            removed = compact_store(store)
+            publish(store)
+    except Timeout:
+        err.print(f"[red]error:[/] another process holds {lock.lock_file}; retry later or pass --wait SECONDS")
+        raise typer.Exit(2)
+    console.print(f"removed files per table: {removed or 'none (already compact)'}")
 
 
 def main() -> None:

@@ -136,3 +136,79 @@ def record_run(store: Store, run: Run) -> None:
     run.recorded_at = now_local()
     stamp = run.recorded_at.strftime("%Y%m%dT%H%M%S%f")
     store.write_parquet(f"{table_dir('runs')}/{run.run_id}-{stamp}.parquet", to_table("runs", [run]))
+
+
+JOURNAL = "tables/_compaction.json"
+
+
+def recover(store: Store) -> None:
+    """Finish or undo a compaction that a killed process left half done.
+
+    The journal names the merged file and its sources: if the merged file made
+    it into place, the sources are deleted; otherwise nothing was replaced and
+    the journal is simply dropped.
+    """
+    import json
+
+    if not store.exists(JOURNAL):
+        return
+    journal = json.loads(store.read_bytes(JOURNAL))
+    if store.exists(journal["target"]):
+        for rel in journal["sources"]:
+            if store.exists(rel):
+                store.delete(rel)
+        log.warning("finished an interrupted compaction of %s", journal["target"])
+    store.delete(JOURNAL)
+
+
+def committed_versions(store: Store) -> set[tuple[str, str, str]]:
+    """(article_id, content_hash, run_id) of every committed article load."""
+    if not store.list_files(table_dir("articles"), ".parquet"):
+        return set()
+    con = duckdb_connect(store)
+    rows = con.execute(
+        f"select distinct article_id, content_hash, run_id from read_parquet('{parquet_glob(store, 'articles')}', union_by_name = true)"
+    ).fetchall()
+    return set(rows)
+
+
+def compact(store: Store, min_files: int = 2) -> dict[str, int]:
+    """Merge each partition's files into one, dropping only orphan fact rows no view shows.
+
+    Returns the number of files removed per table. Run it under the warehouse lock.
+    """
+    import json
+
+    import pyarrow as pa
+
+    recover(store)
+    committed = committed_versions(store)
+    removed: dict[str, int] = {}
+    stamp = now_local().strftime("%Y%m%dT%H%M%S%f")
+    for table in ("articles", *FACT_TABLES, "quarantine", "runs"):
+        files = store.list_files(table_dir(table), ".parquet")
+        by_dir: dict[str, list[str]] = defaultdict(list)
+        for rel in files:
+            by_dir[rel.rpartition("/")[0]].append(rel)
+        for folder, sources in sorted(by_dir.items()):
+            if len(sources) < min_files:
+                continue
+            con = duckdb_connect(store)
+            uris = ", ".join(f"'{store.uri(r)}'" for r in sources)
+            merged: pa.Table = con.sql(
+                f"select * from read_parquet([{uris}], union_by_name = true, hive_partitioning = false)"
+            ).to_arrow_table()
+            if table in FACT_TABLES:
+                keep = [
+                    (a, h, r) in committed
+                    for a, h, r in zip(merged["article_id"].to_pylist(), merged["content_hash"].to_pylist(), merged["run_id"].to_pylist())
+                ]
+                merged = merged.filter(pa.array(keep, type=pa.bool_()))
+            target = f"{folder}/compact-{stamp}.parquet"
+            store.write_bytes(JOURNAL, json.dumps({"target": target, "sources": sources}).encode())
+            store.write_parquet(target, merged)
+            for rel in sources:
+                store.delete(rel)
+            store.delete(JOURNAL)
+            removed[table] = removed.get(table, 0) + len(sources) - 1
+    return removed

@@ -51,6 +51,7 @@ class Settings:
     workers: int = 1  # processes for CPU-bound stages
     task_runner: str = "default"  # or "dask"
     dask_address: str | None = None
+    expectations_dir: Path | None = None  # default: the project's expectations/
     lock_timeout: float = 0.0  # seconds to wait for another run's lock; 0 = fail at once
     quiet: bool = False
     run_id: str | None = None  # set by the flow: fetches and bronze records name their run
