@@ -95,6 +95,10 @@ def test_clean_article_text_on_any_string(text):
     "Các bài mới đăng",
     "Các bài đã đăng :",
     "Tin liên quan",
+    "Xem thêm: Hé lộ nguyên nhân ban đầu vụ tai nạn xe khách thảm khốc xảy ra ở Quảng Ninh",
+    ">> Xem thêm: Giao thức https:// an toàn hơn những vẫn bị \"bỏ xó\"?",
+    "Theo dõi Báo Kinh tế & Đô thị trên Google News",
+    "Từ khóa: thi đua, quận 1",
     "![]() |",
     "/",
     "Hiện thực hóa giấc mơ nhà Đại đoàn kết Tăng cường công tác phòng cháy chữa cháy trong trường học |",
@@ -119,6 +123,8 @@ def test_furniture_lines(line):
     "Chia sẻ với phóng viên NNVN bên lề Quốc hội (QH) ngày 23/10, đại biểu Bùi Thị An (Hà Nội) cho biết.",
     "Báo cáo kết quả thực hiện nhiệm vụ năm 2022",
     "Email của bạn đọc gửi về tòa soạn phản ánh tình trạng ngập úng kéo dài.",
+    "Xem thêm các quy định tại Nghị định này.",
+    "Chủ đề: năm 2022 là năm kỷ cương, trách nhiệm, hành động.",
 ])
 def test_body_lines_are_not_furniture(line):
     assert not is_furniture(line)
@@ -248,6 +254,6 @@ def test_corpus_sample_is_cleaned_without_losing_long_lines():
             if len(line.split()) >= 12:
                 total += 1
                 kept += line in lines
-    # measured on all 1,760 files: 13,281 of 13,283 long lines kept
+    # measured on all 1,760 files: 13,277 of 13,283 long lines kept; the 6 dropped are "Xem thêm: ..." links
     assert total > 1000
     assert kept / total >= 0.998

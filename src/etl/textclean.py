@@ -104,6 +104,7 @@ _UI_PHRASES = (
     r"|thích|like|quay lại|trở về|về đầu trang|lên đầu trang|đầu trang|top|đóng|hủy|huỷ|tắt"
     r"|nghe|nghe bài viết|nghe audio|đọc bài|dừng|tạm dừng|phát|giọng nam|giọng nữ"
     r"|giọng (nam|nữ) miền (bắc|trung|nam)|tốc độ( đọc)?|tải ứng dụng|tải app|tải về"
+    r"|cỡ chữ|a-|a\+|màu nền|nghe đọc bài|bấm để nghe|youtube|tiktok|instagram"
 )
 _UI_ONLY = re.compile(rf"^(?:(?:{_UI_PHRASES})\s*(?:\(\*\))?\s*[:|•/,]*\s*)+$")
 # Comment-form fields: a short label followed by a required-field mark "(*)".
@@ -120,6 +121,15 @@ _RELATED_HEADING = re.compile(
     r"|^(?:có thể )?bạn (?:có thể )?(?:quan tâm|muốn đọc|đã xem)$|^có thể bạn quan tâm$"
     r"|^(?:đọc|xem) (?:nhiều|thêm|tiếp|tiếp theo|nhiều nhất)$|^đừng bỏ lỡ$|^tin (?:24h|trong ngày)$"
     r"|^(?:chủ đề|từ khóa|từ khoá|tags?)$|^(?:video|ảnh|multimedia|emagazine|infographic) (?:nổi bật|mới|hay)$"
+)
+
+# A pointer to another article: "Xem thêm: <headline>", ">> Đọc thêm: ...", or a
+# follow prompt: "Theo dõi Báo X trên Google News".
+_LINK_PROMPT = re.compile(
+    r"^(?:>>|»|>)?\s*(?:xem thêm|đọc thêm|xem tiếp|tin liên quan|bài liên quan|mời (?:quý )?(?:bạn )?đọc xem)\s*:"
+    r"|^theo dõi\b.{0,60}\b(?:google news|zalo|facebook|youtube|tiktok|fanpage)\b"
+    r"|^(?:từ khóa|từ khoá|tags?|chủ đề)\s*:",
+    re.IGNORECASE,
 )
 
 # Page footers: copyright, licence and editor lines.
@@ -193,6 +203,7 @@ def is_furniture(line: str) -> bool:
         or is_mojibake(line)
         or (len(_words(line)) <= 25 and bool(_FOOTER.match(line)))
         or bool(_PHOTO_CREDIT.match(line))
+        or (len(_words(line)) <= 30 and not line.endswith(".") and bool(_LINK_PROMPT.match(_BULLET.sub("", line))))
         or (len(_words(line)) >= 6 and bool(_LINK_STRIP.search(line)) and "|" not in line[:-1])
     )
 
