@@ -99,6 +99,8 @@ def test_clean_article_text_on_any_string(text):
     ">> Xem thêm: Giao thức https:// an toàn hơn những vẫn bị \"bỏ xó\"?",
     "Theo dõi Báo Kinh tế & Đô thị trên Google News",
     "Từ khóa: thi đua, quận 1",
+    "Trang chủ > Thời sự > Hà Nội",
+    "Lượt xem: 1.234",
     "![]() |",
     "/",
     "Hiện thực hóa giấc mơ nhà Đại đoàn kết Tăng cường công tác phòng cháy chữa cháy trong trường học |",
@@ -119,6 +121,7 @@ def test_furniture_lines(line):
     "Phương Nga",
     "CM",
     "Nhiều mô hình hay, cách làm sáng tạo",
+    "Quận 1 > 2 > 3 cách tính",
     # corpus lines that mention sharing or email inside a sentence
     "Chia sẻ với phóng viên NNVN bên lề Quốc hội (QH) ngày 23/10, đại biểu Bùi Thị An (Hà Nội) cho biết.",
     "Báo cáo kết quả thực hiện nhiệm vụ năm 2022",
@@ -158,6 +161,16 @@ def test_bottom_byline_survives_tail_rule():
     cleaned = clean_article_text(text)
     assert "Huy Kiên" in cleaned.text
     assert cleaned.author == "Huy Kiên"
+
+
+def test_rhetorical_questions_at_the_end_are_kept():
+    # vietnews: an opinion piece ends with questions, not with a related-article list
+    lines = ["Giáo viên đã thật sự lắng nghe tâm tư các em?",
+             "Và \"kênh\" thông tin nào đủ an toàn, đáng tin cậy để con trẻ góp ý, phản biện?",
+             "Tranh vẽ mừng Ngày nhà giáo Việt Nam của học sinh tiểu học TP. HCM - Ảnh: NHƯ HÙNG"]
+    cleaned = clean_article_text("Tiêu đề\nĐoạn văn kết thúc bằng dấu chấm.\n" + "\n".join(lines))
+    for line in lines:
+        assert line in cleaned.text
 
 
 def test_enumerations_at_the_end_are_kept():

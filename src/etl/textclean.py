@@ -132,6 +132,13 @@ _LINK_PROMPT = re.compile(
     re.IGNORECASE,
 )
 
+# Navigation and counters: "Trang chủ > Thời sự > Hà Nội", "Lượt xem: 1.234", "12 bình luận".
+_BREADCRUMB = re.compile(
+    r"^(?:trang chủ|home)\s*[>»/|]|^[^\W\d_][^.!?>»]{0,40}(?:\s[>»]\s[^\W\d_][^.!?>»]{0,40}){2,}$", re.IGNORECASE
+)
+_COUNTER = re.compile(r"^\(?(?:lượt xem|lượt đọc|số lượt xem|views?)\s*:?\s*[\d.,]+\)?$|^[\d.,]+\s+(?:bình luận|lượt xem|lượt thích)$",
+                      re.IGNORECASE)
+
 # Page footers: copyright, licence and editor lines.
 _FOOTER = re.compile(
     r"^(?:©|\(c\)|copyright\b|bản quyền thuộc|giấy phép (?:số|xuất bản|hoạt động)|tổng biên tập\s*:"
@@ -203,6 +210,8 @@ def is_furniture(line: str) -> bool:
         or is_mojibake(line)
         or (len(_words(line)) <= 25 and bool(_FOOTER.match(line)))
         or bool(_PHOTO_CREDIT.match(line))
+        or bool(_COUNTER.match(line))
+        or (len(_words(line)) <= 16 and bool(_BREADCRUMB.match(line)))
         or (len(_words(line)) <= 30 and not line.endswith(".") and bool(_LINK_PROMPT.match(_BULLET.sub("", line))))
         or (len(_words(line)) >= 6 and bool(_LINK_STRIP.search(line)) and "|" not in line[:-1])
     )
@@ -212,11 +221,19 @@ def is_furniture(line: str) -> bool:
 # Headline-like lines (for runs of related headlines)
 # --------------------------------------------------------------------------- #
 
-def is_headline_like(line: str) -> bool:
-    """Looks like an article headline: 3-30 words, capitalised, no sentence ending."""
+_HEADLINE_BAD_END = re.compile(r"[.:;…,]\W{0,3}$")
+
+
+def is_headline_like(line: str, *, after_heading: bool = False) -> bool:
+    """Looks like an article headline: 3-30 words, capitalised, no sentence ending.
+
+    Under a related-list heading a headline may also end in "?" or "!"; at the
+    end of an article such lines are more often rhetorical questions of the body.
+    """
     s = _BULLET.sub("", line)
     words = _words(s)
-    if not 3 <= len(words) <= 30 or _ends_like_sentence(s):
+    bad_end = _HEADLINE_BAD_END if after_heading else _SENTENCE_END
+    if not 3 <= len(words) <= 30 or bad_end.search(s):
         return False
     if s.count(";") >= 2:
         return False  # an enumeration (team line-ups, lists of units), not a headline
@@ -534,7 +551,7 @@ def _mark_related_blocks(lines: list[str], drop: list[bool], protect: set[int]) 
             while j < len(lines):
                 line = lines[j]
                 if line and j not in protect:
-                    if is_headline_like(line) or is_furniture(line):
+                    if is_headline_like(line, after_heading=True) or is_furniture(line):
                         drop[j] = True
                     else:
                         break
