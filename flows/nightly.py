@@ -20,6 +20,7 @@ from filelock import FileLock, Timeout
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE as NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
 
 from etl.acquire import acquire_batch, now_local
@@ -166,11 +167,15 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
     record_run(store, run)
     stage_seconds: dict[str, float] = {}
 
+    context = FlowRunContext.get()
+    on_dask = type(getattr(context, "task_runner", None)).__name__ == "DaskTaskRunner"
+
     def timed(stage: str, fn, *args, remote: bool = False):
         t0 = time.perf_counter()
-        # remote: a batch task for the flow's task runner (Dask workers when configured);
-        # the rest (discover, load, publish) stays in the flow process next to the warehouse lock
-        out = fn.submit(*args).result() if remote else fn(*args)
+        # remote: a batch task sent to the Dask workers when the flow runs on Dask; the rest
+        # (discover, load, publish) and every stage without Dask run here, in the flow's thread
+        # (worker threads cannot enforce task timeouts, and prefect warns about it)
+        out = fn.submit(*args).result() if remote and on_dask else fn(*args)
         seconds = time.perf_counter() - t0
         stage_seconds[stage] = stage_seconds.get(stage, 0.0) + seconds
         PROGRESS.info("%s done in %.2f s", stage, seconds, extra={"etl_stage": stage})
