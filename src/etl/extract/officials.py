@@ -1,0 +1,269 @@
+"""Named officials with their position and organization.
+
+Three printed shapes are recognised:
+
+* position before the name: "Phó Bí thư Thường trực Quận ủy quận 1 Hoàng Thị Tố Nga",
+  "Chủ tịch UBND quận Hai Bà Trưng Nguyễn Quang Trung";
+* name, dash, position: "ông Lưu Ngọc Hà – Chủ tịch Ủy ban nhân dân quận Bắc Từ Liêm",
+  "Thiếu tướng Đặng Hoàng Đa - Phó Cục trưởng Cục ...";
+* honorific, name, comma, position: "ông Nguyễn Văn A, Bí thư Huyện ủy".
+
+A Vietnamese personal name is 2–4 capitalised syllables starting with a
+surname (shipped in ``etl/data/surnames.csv``). When a place name runs into
+the person's name ("quận Hai Bà Trưng Nguyễn Quang Trung") the name is the
+tail that starts with a surname; a person without a printed position is not
+an official. Each name is listed once per article.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import importlib.resources
+import logging
+import re
+import unicodedata
+
+from etl.schema import Official
+
+log = logging.getLogger(__name__)
+
+_SP = r"[ \t\u00a0]+"
+
+
+def _cap(word: str) -> str:
+    """A regex for `word` with either case on its first letter."""
+    return f"[{word[0].upper()}{word[0].lower()}]" + _SP.join(re.escape(p) for p in word[1:].split(" "))
+
+
+# Heads of position phrases. "Phó", "Nguyên", "Quyền" may precede any of them.
+_TITLE_HEADS = [
+    "Tổng Bí thư", "Bí thư", "Chủ tịch nước", "Chủ tịch", "Tổng Giám đốc", "Giám đốc", "Trưởng ban",
+    "Trưởng phòng", "Trưởng Công an", "Trưởng đoàn", "Trưởng khoa", "Trưởng thôn", "Trưởng ấp",
+    "Chủ nhiệm", "Ủy viên", "Uỷ viên", "Bộ trưởng", "Thứ trưởng", "Thủ tướng", "Tổng cục trưởng",
+    "Cục trưởng", "Vụ trưởng", "Viện trưởng", "Hiệu trưởng", "Chánh văn phòng", "Chánh án",
+    "Chánh thanh tra", "Tổng thanh tra", "Tư lệnh", "Chính ủy", "Chính uỷ", "Chỉ huy trưởng", "Đại sứ",
+    "Đại biểu Quốc hội", "Tổng biên tập", "Thường trực", "Trợ lý", "Thị trưởng", "Tổng thư ký",
+    "Chủ tọa", "Trưởng Ban", "Trưởng Phòng",
+]
+TITLE_RE = re.compile(
+    r"(?<![^\W\d_])(?:(?:" + "|".join(_cap(w) for w in ("Phó", "Nguyên", "Quyền")) + r")" + _SP + r")*"
+    r"(?:" + "|".join(_cap(t) for t in sorted(_TITLE_HEADS, key=len, reverse=True)) + r"|Trưởng)(?![^\W\d_])"
+    r"(?!" + _SP + r"quán)"  # "Đại sứ quán" is an embassy
+)
+# Ranks and honorifics printed before a name but not part of the position.
+_HONORIFIC_RE = re.compile(
+    r"(?:(?:ông|bà|đồng" + _SP + r"chí|Ông|Bà|Đồng" + _SP + r"chí|[Đđ]/c|anh|chị|Anh|Chị)"
+    r"|(?:[Đđ]ại|[Tt]hượng|[Tt]rung|[Tt]hiếu)" + _SP + r"(?:tướng|tá|úy|uý)"
+    r"|(?:GS|PGS|TS|ThS|BS|KTS|NGƯT|NGND|NSND|NSƯT)\.?(?:\s*,?\s*(?:TS|BS|ThS)\.?)*)" + _SP + "$"
+)
+_SEPARATOR_RE = re.compile(r"^\s*(?:[-–—]|,)\s*")
+# Words that end a position phrase: what the official does next.
+_STOP_VERBS_RE = re.compile(
+    r"\s+(?:cho\s+biết|cho\s+rằng|cho\s+hay|phát\s+biểu|nhấn\s+mạnh|khẳng\s+định|yêu\s+cầu|đề\s+nghị|"
+    r"chia\s+sẻ|nói|trao|tặng|chúc\s+mừng|ghi\s+nhận|đánh\s+giá|nhận\s+định|chủ\s+trì|tham\s+dự|dự|"
+    r"đã|đang|sẽ|vừa|cũng|thông\s+tin|báo\s+cáo|kiểm\s+tra|thăm|làm\s+việc|trả\s+lời|giới\s+thiệu|ký|"
+    r"phát\s+động|kêu\s+gọi|lưu\s+ý|bày\s+tỏ|biểu\s+dương|gợi\s+mở|đồng\s+thời|cùng|và\s+(?:các|ông|bà)|"
+    r"được|là|tại|trong|khi|về|với|nêu|chỉ\s+đạo|quán\s+triệt|đọc|công\s+bố|tiếp|gửi|động\s+viên|"
+    r"vẫn|chính\s+thức|thừa|thay\s+mặt|ủy\s+quyền|khen|nhắc|mong|hy\s+vọng|hi\s+vọng|lo|khai\s+mạc|tuyên\s+bố)\b"
+)
+_POSITION_END_RE = re.compile(r"[;\n()“”\"]|\.(?:\s|$)|:|,\s*(?=[a-zà-ỹđ])|,\s*(?:ông|bà|đồng\s+chí)\b")
+# Words after which a capitalised run names a place or an institution
+# ("quận Hoàng Mai", "Trường ĐH Nguyễn Tất Thành", "BV Bạch Mai").
+_ADMIN_BEFORE_RE = re.compile(
+    r"(?:quận|huyện|tỉnh|phường|xã|thành\s+phố|thị\s+xã|thị\s+trấn|TP\.?|Tp\.?|Q\.|P\.|H\.|đường|phố|"
+    r"sông|cầu|chùa|đền|làng|thôn|ấp|bản|xóm|khu|tổ|[Tt]rường|[Cc]ông\s+ty|ĐH|THPT|THCS|TH|CĐ|BV|"
+    r"[Bb]ệnh\s+viện|tư\s+thục|[Hh]ọc\s+viện|[Đđ]ại\s+học|[Qq]uỹ|[Gg]iải|[Tt]ập\s+đoàn|[Nn]hà\s+máy|"
+    r"[Ss]ân\s+bay|[Cc]ảng|[Cc]hợ|[Bb]ảo\s+tàng|[Tt]ượng\s+đài|[Ll]ăng|[Nn]hà\s+văn\s+hóa|Đoàn\s+TNCS)" + _SP + "$"
+)
+_MIDDLE_MARKERS = frozenset({"Thị", "Văn"})
+_NOT_PERSONS = frozenset({"hồ chí minh", "tôn đức thắng"})  # historic figures named in set phrases
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_MAX_POSITION_WORDS = 22
+
+
+@functools.lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Common Vietnamese surnames shipped with the package."""
+    with importlib.resources.files("etl.data").joinpath("surnames.csv").open(encoding="utf-8") as fh:
+        return frozenset(row["surname"].strip() for row in csv.DictReader(fh) if row["surname"].strip())
+
+
+@functools.lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Province and district names (case-folded) when the gazetteer files are present."""
+    names: set[str] = set()
+    for fname in ("provinces.csv", "districts.csv"):
+        try:
+            with importlib.resources.files("etl.data").joinpath(fname).open(encoding="utf-8") as fh:
+                for row in csv.DictReader(fh):
+                    for n in [row.get("name") or ""] + (row.get("aliases") or "").split("|"):
+                        if n.strip():
+                            names.add(n.strip().casefold())
+        except (FileNotFoundError, ModuleNotFoundError):
+            log.debug("gazetteer %s not shipped; place check uses surnames only", fname)
+    return frozenset(names)
+
+
+def _is_syllable(word: str) -> bool:
+    """A capitalised name syllable: "Nguyễn", not "UBND" or "hà"."""
+    return word[0].isupper() and (len(word) == 1 or word[1:].islower()) and len(word) <= 7
+
+
+def _runs(text: str) -> list[list[tuple[str, int, int]]]:
+    """Maximal runs of capitalised syllables joined by single spaces."""
+    runs: list[list[tuple[str, int, int]]] = []
+    cur: list[tuple[str, int, int]] = []
+    for m in _WORD_RE.finditer(text):
+        w = m.group()
+        if _is_syllable(w) and cur and re.fullmatch(r"[ \u00a0]", text[cur[-1][2]:m.start()]):
+            cur.append((w, m.start(), m.end()))
+            continue
+        if cur:
+            runs.append(cur)
+        cur = [(w, m.start(), m.end())] if _is_syllable(w) else []
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _pick_name(run: list[tuple[str, int, int]], whole_ok: bool) -> list[tuple[str, int, int]] | None:
+    """The personal name at the end of a capitalised run, if one is there."""
+    sur = surnames()
+    words = [w for w, _, _ in run]
+    n = len(words)
+    if whole_ok and 2 <= n <= 4 and words[0] in sur:
+        return run
+    if n >= 4 and words[-4] in sur and words[-3] in _MIDDLE_MARKERS:
+        return run[-4:]
+    # a tail inside a longer run must leave a place name of 2+ syllables before it
+    if n >= 3 and words[-3] in sur and (n == 3 or n - 3 >= 2 or whole_ok):
+        return run[-3:]
+    if n == 2 and words[0] in sur and whole_ok:
+        return run
+    if n >= 4 and words[-4] in sur and (n == 4 or n - 4 >= 2):
+        return run[-4:]
+    return None
+
+
+def _valid_name(name: str) -> bool:
+    """Not a historic figure or a place that looks like a name ("Hà Nội", "Hồ Chí Minh")."""
+    key = name.casefold()
+    return key not in _NOT_PERSONS and key not in place_names()
+
+
+def _organization(position: str) -> str | None:
+    """The organization part of a position phrase ("Chủ tịch UBND quận X" -> "UBND quận X")."""
+    rest = position
+    while True:
+        m = TITLE_RE.match(rest)
+        if not m:
+            break
+        rest = rest[m.end():].lstrip(" ,")
+    return rest.strip(" ,-–") or None
+
+
+def _position_after(text: str, pos: int) -> tuple[int, int] | None:
+    """Span of a position phrase printed after a name ("– Chủ tịch UBND quận X")."""
+    sep = _SEPARATOR_RE.match(text[pos:pos + 4])
+    if not sep:
+        return None
+    start = pos + sep.end()
+    if not TITLE_RE.match(text, start):
+        return None
+    chunk = text[start:start + 250]
+    end = len(chunk)
+    for rx in (_POSITION_END_RE, _STOP_VERBS_RE):
+        m = rx.search(chunk)
+        if m:
+            end = min(end, m.start())
+    words = chunk[:end].split()
+    if len(words) > _MAX_POSITION_WORDS:
+        end = len(" ".join(words[:_MAX_POSITION_WORDS]))
+    seg = chunk[:end].rstrip(" ,-–")
+    return (start, start + len(seg)) if seg else None
+
+
+def _position_before(text: str, name_start: int) -> tuple[int, int] | None:
+    """Span of a position phrase printed right before a name, in the same clause."""
+    lo = max(0, name_start - 160)
+    window = text[lo:name_start]
+    cut = max(window.rfind(c) for c in ",;:.()\n“”\"")
+    if cut >= 0:
+        lo, window = lo + cut + 1, window[cut + 1:]
+    # a list "Chủ tịch nước X và Thủ tướng Y": only the part after the last "và"
+    conj = [m.end() for m in re.finditer(r"\s(?:và|cùng)\s", window)]
+    if conj:
+        lo, window = lo + conj[-1], window[conj[-1]:]
+    titles = list(TITLE_RE.finditer(window))
+    if not titles:
+        return None
+    # the last title, merged with titles printed right before it ("Phó Bí thư Thường trực")
+    k = len(titles) - 1
+    while k > 0 and not window[titles[k - 1].end():titles[k].start()].strip():
+        k -= 1
+    start = lo + titles[k].start()
+    if _STOP_VERBS_RE.search(text[start:name_start]):
+        return None
+    if len(text[start:name_start].split()) > _MAX_POSITION_WORDS:
+        return None
+    return start, name_start
+
+
+def extract_officials(text: str) -> list[Official]:
+    """Distinct named officials of a cleaned text.
+
+    >>> [(o.name, o.position, o.organization) for o in extract_officials(
+    ...     "Chủ tịch UBND quận Hai Bà Trưng Nguyễn Quang Trung cho biết.")]
+    [('Nguyễn Quang Trung', 'Chủ tịch UBND quận Hai Bà Trưng', 'UBND quận Hai Bà Trưng')]
+    """
+    out: list[Official] = []
+    seen: set[str] = set()
+    for run in _runs(text):
+        # a run may open with a capitalised honorific ("Ông Hoàng Trọng Quyết")
+        while run and run[0][0] in ("Ông", "Bà", "Đồng", "Anh", "Chị", "Em"):
+            run = run[1:]
+        if len(run) < 2:
+            continue
+        r_start, r_end = run[0][1], run[-1][2]
+        before = text[max(0, r_start - 30):r_start]
+        honorific = _HONORIFIC_RE.search(before)
+        pos_after = _position_after(text, r_end)
+        if pos_after and text[r_end:pos_after[0]].strip() == "," and not _HONORIFIC_RE.search(before):
+            pos_after = None  # "Chủ tịch X, Chủ tịch Y": a list, the title is Y's
+        whole_ok = bool(honorific or pos_after) and not _ADMIN_BEFORE_RE.search(before)
+        if not whole_ok and not _ADMIN_BEFORE_RE.search(before):
+            # a lower-case word or a digit ("quận 1") closes the place before; after an
+            # acronym ("UBND") only names of 3+ syllables are trusted
+            whole_ok = bool(re.search(r"(?:[a-zà-ỹđ]+|\d+)[ \u00a0]$", before)) or (
+                len(run) >= 3 and bool(re.search(r"[A-ZĐ]{2,}[\w&.-]*[ \u00a0]$", before)))
+        picked = _pick_name(run, whole_ok)
+        if not picked:
+            continue
+        n_start, n_end = picked[0][1], picked[-1][2]
+        name = text[n_start:n_end]
+        if not _valid_name(name):
+            continue
+        position_span = _position_before(text, n_start) if not honorific else None
+        if position_span is not None:
+            q_start, q_end = position_span[0], n_end
+        elif picked[-1][2] == r_end and pos_after:
+            position_span = pos_after
+            q_start, q_end = n_start, pos_after[1]
+        else:
+            continue
+        position = " ".join(text[position_span[0]:position_span[1]].split()).strip(" ,-–")
+        if not position:
+            continue
+        key = unicodedata.normalize("NFC", name).casefold()
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Official(
+            article_id="", seq=0, name=name, position=position, organization=_organization(position),
+            quote=text[q_start:q_end], char_start=q_start, char_end=q_end,
+        ))
+    return out
+
+
+__all__ = ["TITLE_RE", "extract_officials", "surnames"]
