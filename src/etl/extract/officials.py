@@ -238,8 +238,8 @@ def extract_officials(text: str) -> list[Official]:
             whole_ok = bool(re.search(r"(?:[a-zà-ỹđ]+|\d+)[ \u00a0]$", before)) or (
                 len(run) >= 3 and bool(re.search(r"[A-ZĐ]{2,}[\w&.-]*[ \u00a0]$", before)))
         picked = _pick_name(run, whole_ok)
-        if not picked:
-            continue
+        if not picked or (picked[0] is run[0] and _ADMIN_BEFORE_RE.search(before)):
+            continue  # the run names the place or school itself
         n_start, n_end = picked[0][1], picked[-1][2]
         name = text[n_start:n_end]
         if not _valid_name(name):
