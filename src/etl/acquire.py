@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote_to_bytes, urlparse
 
 from etl.errors import InputError
 from etl.models import Failure, Item, RawDoc
@@ -23,7 +24,8 @@ def now_local() -> dt.datetime:
 
 def read_file(item: Item, max_bytes: int) -> RawDoc:
     """Bytes of a file:// item, refusing files larger than max_bytes."""
-    path = Path(unquote(urlparse(item.uri).path))
+    # bytes, then the filesystem encoding: a name that is not UTF-8 (b"tin\xff.txt") still opens
+    path = Path(os.fsdecode(unquote_to_bytes(urlparse(item.uri).path)))
     try:
         size = path.stat().st_size
         if size > max_bytes:

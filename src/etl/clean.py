@@ -12,6 +12,7 @@ import codecs
 import datetime as dt
 import logging
 import re
+import unicodedata
 
 from etl.errors import InputError
 from etl.models import CleanDoc, Failure, RawDoc
@@ -38,6 +39,17 @@ BOMS = (
 HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body)", re.IGNORECASE)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f]")
 MIN_WORDS = 1
+# Letters that Vietnamese has and Western European text never does: how a
+# windows-1258 file is told apart from latin-1 bytes that happen to decode.
+VIETNAMESE_ONLY = re.compile("[ăĂđĐơƠưƯĩĨũŨ\u1ea0-\u1ef9]")
+MIN_VIETNAMESE_SHARE = 0.05  # of letters; real prose has 15-25 %
+# A well-formed UTF-8 multi-byte sequence: many of them mean broken UTF-8, not windows-1258.
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+# libxml2 stops building the tree at 255 levels of nesting (lxml without
+# huge_tree), so text inside deeper wrappers was silently dropped.
+MAX_PARSE_DEPTH = 250
+WRAPPER_TAG = re.compile(rb"<(/?)(?:div|span)\b[^>]*>", re.IGNORECASE)
 
 
 def sniff_binary(content: bytes) -> str | None:
@@ -45,13 +57,45 @@ def sniff_binary(content: bytes) -> str | None:
     for magic, what in BINARY_SIGNATURES.items():
         if content.startswith(magic):
             return what
-    if b"\x00" in content[:4096] and not content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    head = content[:4096]
+    if b"\x00" in head and not content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        odd, even = head[1::2].count(0), head[::2].count(0)
+        if max(odd, even) > len(head) // 6 and min(odd, even) * 20 < max(odd, even):
+            return "UTF-16 text without a byte-order mark (re-save it as UTF-8)"
         return "binary data (NUL bytes)"
     return None
 
 
+def decode_windows_1258(content: bytes) -> str | None:
+    """Vietnamese windows-1258 bytes as NFC text, or None when they do not read as Vietnamese.
+
+    windows-1258 writes most tones as combining marks after the vowel, so the
+    decoded text is composed to NFC before anything else sees it.
+
+    >>> decode_windows_1258("Quận hoàn thành".encode("utf-8")) is None  # broken UTF-8 is not windows-1258
+    True
+    >>> decode_windows_1258(b"Qu\\xe2\\xf2n ho\\xe0n th\\xe0nh")
+    'Quận hoàn thành'
+    """
+    high = len(HIGH_BYTE.findall(content))
+    if not high or sum(map(len, UTF8_SEQUENCE.findall(content))) * 2 >= high:
+        return None
+    try:
+        text = unicodedata.normalize("NFC", content.decode("cp1258"))
+    except UnicodeDecodeError:
+        return None
+    letters = sum(ch.isalpha() for ch in text)
+    stray_marks = sum(1 for ch in text if unicodedata.combining(ch))  # marks that composed with nothing
+    if not letters or len(VIETNAMESE_ONLY.findall(text)) < MIN_VIETNAMESE_SHARE * letters or stray_marks * 100 > letters:
+        return None
+    return text
+
+
 def decode_text(raw: RawDoc) -> str:
-    """Strictly decoded text: BOM-declared encodings, the transport's charset, else UTF-8."""
+    """Strictly decoded text: BOM-declared encodings, the transport's charset, else UTF-8.
+
+    Text that is not UTF-8 but reads as Vietnamese windows-1258 is decoded as that.
+    """
     content = raw.content
     if not content.strip():
         raise InputError(raw.uri, "empty file (no text)" if not content else "file holds only whitespace")
@@ -66,6 +110,10 @@ def decode_text(raw: RawDoc) -> str:
     try:
         text = content.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
+        legacy = decode_windows_1258(content) if encoding == "utf-8" else None
+        if legacy is not None:
+            log.info("%s: not UTF-8, decoded as windows-1258 (Vietnamese)", raw.uri)
+            return legacy
         where = f" (byte 0x{content[exc.start]:02x} at offset {exc.start})" if isinstance(exc, UnicodeDecodeError) else ""
         raise InputError(
             raw.uri,
@@ -96,6 +144,18 @@ def parse_date(value: str | None) -> dt.datetime | None:
     return parsed
 
 
+def flatten_wrappers(content: bytes) -> bytes:
+    """The page without div/span tags when they nest deeper than lxml parses; else unchanged."""
+    depth = deepest = 0
+    for m in WRAPPER_TAG.finditer(content):
+        depth = max(depth - 1, 0) if m.group(1) else depth + 1
+        deepest = max(deepest, depth)
+    if deepest <= MAX_PARSE_DEPTH:
+        return content
+    log.info("HTML nests %d div/span levels deep; removing wrappers before extraction", deepest)
+    return WRAPPER_TAG.sub(b"\n", content)
+
+
 def clean_html(raw: RawDoc) -> CleanDoc:
     """An HTML page through trafilatura, then the shared line filter."""
     import trafilatura
@@ -103,6 +163,10 @@ def clean_html(raw: RawDoc) -> CleanDoc:
     content = raw.content
     if not content.strip():
         raise InputError(raw.uri, "empty page (no bytes)")
+    binary = sniff_binary(content)
+    if binary and not content.startswith(b"\x1f\x8b"):  # trafilatura inflates gzip itself, capped
+        raise InputError(raw.uri, f"not an HTML page: looks like {binary}")
+    content = flatten_wrappers(content)
     if raw.encoding:
         try:
             content = content.decode(raw.encoding, errors="replace")

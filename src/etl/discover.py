@@ -37,11 +37,20 @@ def discover_folder(folder: Path, source_name: str | None = None) -> tuple[list[
     for path in sorted(folder.rglob("*")):
         if path.suffix.lower() not in ARTICLE_SUFFIXES or path.name.startswith("."):
             continue
-        resolved = path.resolve()
+        uri = path.absolute().as_uri()
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+            failures.append(Failure(uri, "discover", "symlink loop (the link points back at itself); refused"))
+            log.warning("discarding %s: symlink loop", uri)
+            continue
         if not resolved.is_relative_to(root):
-            uri = path.absolute().as_uri()
             failures.append(Failure(uri, "discover", f"symlink points outside the input folder (to {resolved}); refused"))
             log.warning("discarding %s: symlink outside the input folder", uri)
+            continue
+        if path.is_symlink() and not resolved.exists():
+            failures.append(Failure(uri, "discover", f"dangling symlink (its target {resolved} does not exist)"))
+            log.warning("discarding %s: dangling symlink", uri)
             continue
         if not resolved.is_file():
             continue
