@@ -24,6 +24,7 @@ from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
 
 from etl.acquire import acquire_batch, now_local
+from etl.bronze import commit_state, read_batch, stored_items
 from etl.clean import clean_batch
 from etl.discover import discover
 from etl.errors import WarehouseLockedError
@@ -99,12 +100,16 @@ def cached_validator(project_dir: Path | str, expectations_dir: Path | str | Non
 @task(name="discover", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=jittered([5, 30]),
       timeout_seconds=900, tags=TAGS + ["io"])
 def discover_task(settings: Settings):
+    if settings.reprocess:  # `etl reprocess`: what bronze holds, no network
+        return stored_items(Store(settings.warehouse), settings.reprocess_run)
     return discover(settings)
 
 
 @task(name="acquire", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=jittered([2, 8]),
       timeout_seconds=3600, tags=TAGS + ["io"])
 def acquire_task(items, settings: Settings):
+    if settings.reprocess:
+        return read_batch(Store(settings.warehouse), items, settings.reprocess_run)
     return acquire_batch(items, settings)
 
 
@@ -165,6 +170,7 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
     run = Run(run_id=new_run_id(), flow_run_id=str(flow_run.get_id() or "") or None,
               started_at=now_local(), finished_at=None, status="running")
     record_run(store, run)
+    settings = settings.replace(run_id=run.run_id)  # fetches rows and staged fetch state name the run
     stage_seconds: dict[str, float] = {}
 
     context = FlowRunContext.get()
@@ -195,6 +201,8 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
             batch = items[start:start + settings.batch_size]
             raws, failed = timed("acquire", acquire_task, batch, settings, remote=True) if batch else ([], [])
             failures += failed
+            # neither a document nor a failure: the page answered 304 (or the same bytes), nothing to re-extract
+            run.inputs_unchanged += len(batch) - len(raws) - len(failed)
             cleaned, failed = timed("clean", clean_task, raws, remote=True)
             failures += failed
             split = split_versions(cleaned, known)
@@ -215,6 +223,7 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
                 merged["warned"] += result.warned
                 merged["failed"] |= set(result.failed_expectations)
             loaded = timed("load", load_task, store, validated, quarantine, run.run_id, batch_no)
+            commit_state(store, run.run_id)  # only now do this batch's pages count as seen (conditional GET)
             run.inputs_failed += len(failures)
             run.quarantined += len(quarantine)
             failures = []

@@ -157,6 +157,20 @@ def to_cp1258(text: str) -> bytes:
     return bytes(out)
 
 
+VIETNAMESE = "Quận Ba Đình hoàn thành 14/14 chỉ tiêu kinh tế - xã hội, thu ngân sách đạt 111,8% dự toán"
+CP1258_TITLE = "Phong trào thi đua yêu nước năm 2023"
+
+
+def cp1258_page() -> str:
+    """An article page that declares windows-1258 only in <meta> (encode it with to_cp1258)."""
+    paragraphs = "".join(
+        f"<p>{VIETNAMESE}. Đoạn thứ {i}: Ủy ban nhân dân quận tặng Giấy khen cho 25 tập thể, "
+        f"đóng góp tích cực vào phong trào thi đua.</p>" for i in range(1, 6))
+    return ("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1258\">"
+            f"<title>{CP1258_TITLE}</title></head><body><article><h1>{CP1258_TITLE}</h1>{paragraphs}"
+            "</article></body></html>")
+
+
 def gzip_bomb(size: int) -> bytes:
     """`size` zero bytes, gzip-compressed (about 1000:1)."""
     return gzip.compress(b"\0" * size, compresslevel=9)

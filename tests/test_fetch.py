@@ -8,7 +8,9 @@ import time
 import pyarrow.parquet as pq
 import pytest
 
-from conftest_web import HTML_DIR, Reply, gzip_bomb, site, to_cp1258, web_settings  # noqa: F401 (fixture)
+from conftest_web import (  # noqa: F401 (site is a fixture)
+    CP1258_TITLE, HTML_DIR, VIETNAMESE, Reply, cp1258_page, gzip_bomb, site, to_cp1258, web_settings,
+)
 from etl import bronze
 from etl.clean import clean_one
 from etl.fetch import (
@@ -19,15 +21,7 @@ from etl.storage import Store
 
 ARTICLE = (HTML_DIR / "meth04_tracking_news_mcp__baodautu_article.html").read_bytes()
 PAGE_TYPES_TEXT = "accepting text/html, application/xhtml+xml, text/plain"
-VIETNAMESE = "Quận Ba Đình hoàn thành 14/14 chỉ tiêu kinh tế - xã hội, thu ngân sách đạt 111,8% dự toán"
-CP1258_PAGE = (
-    "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1258\">"
-    "<title>Phong trào thi đua yêu nước năm 2023</title></head><body><article>"
-    "<h1>Phong trào thi đua yêu nước năm 2023</h1>"
-    + "".join(f"<p>{VIETNAMESE}. Đoạn thứ {i}: Ủy ban nhân dân quận tặng Giấy khen cho 25 tập thể, "
-              f"đóng góp tích cực vào phong trào thi đua.</p>" for i in range(1, 6))
-    + "</article></body></html>"
-)
+CP1258_PAGE = cp1258_page()
 
 
 def items(*urls: str, source: str = "test") -> list[Item]:
@@ -232,7 +226,7 @@ def test_windows_1258_page_comes_out_as_nfc_vietnamese(site, tmp_path):
     clean = clean_one(doc)
     assert VIETNAMESE in clean.text
     assert "Ủy ban nhân dân quận tặng Giấy khen cho 25 tập thể" in clean.text
-    assert clean.title == "Phong trào thi đua yêu nước năm 2023"
+    assert clean.title == CP1258_TITLE
 
 
 def test_redirect_to_metadata_address_is_refused(site, tmp_path):

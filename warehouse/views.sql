@@ -35,6 +35,9 @@ create or replace view runs as
 select * from _raw_runs
 qualify row_number() over (partition by run_id order by recorded_at desc) = 1;
 
+-- Every HTTP fetch of every run (etl.fetch): status (304 = unchanged), bytes, seconds, error.
+create or replace view fetches as select * from _raw_fetches;
+
 -- Dashboard views -------------------------------------------------------------
 
 create or replace view fact_years as

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.models import Failure, RawDoc
+from etl.models import Failure, Item, RawDoc
 from etl.schema import Fetch, arrow_schema, to_table
 from etl.storage import Store
 
@@ -167,14 +167,26 @@ def stored_fetches(store: Store, run_id: str | None = None) -> list[FetchState]:
             for r in sorted(rows, key=lambda r: r["uri"])]
 
 
-def rebuild_docs(store: Store, run_id: str | None = None) -> tuple[list[RawDoc], list[Failure]]:
+def stored_items(store: Store, run_id: str | None = None) -> tuple[list[Item], list[Failure]]:
+    """What `etl reprocess` reads: one item per URI with bytes in bronze (all, or one run's)."""
+    return [Item(uri=s.uri, source_name=s.source_name or "") for s in stored_fetches(store, run_id)], []
+
+
+def read_batch(store: Store, items: list[Item], run_id: str | None = None) -> tuple[list[RawDoc], list[Failure]]:
+    """RawDocs of a batch of stored items, from bronze (the acquire stage of `etl reprocess`)."""
+    wanted = {i.uri for i in items}
+    return rebuild_docs(store, run_id, [s for s in stored_fetches(store, run_id) if s.uri in wanted])
+
+
+def rebuild_docs(store: Store, run_id: str | None = None,
+                 states: list[FetchState] | None = None) -> tuple[list[RawDoc], list[Failure]]:
     """RawDocs from bronze (no network): the latest bytes of every URI, or one run's.
 
     >>> docs, failures = rebuild_docs(Store("warehouse"))  # doctest: +SKIP
     """
     docs: list[RawDoc] = []
     failures: list[Failure] = []
-    for s in stored_fetches(store, run_id):
+    for s in stored_fetches(store, run_id) if states is None else states:
         uri = s.final_uri or s.uri
         try:
             content = get_blob(store, s.raw_hash, s.content_type)

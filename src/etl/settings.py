@@ -55,6 +55,8 @@ class Settings:
     lock_timeout: float = 0.0  # seconds to wait for another run's lock; 0 = fail at once
     quiet: bool = False
     run_id: str | None = None  # set by the flow: fetches and bronze records name their run
+    reprocess: bool = False  # `etl reprocess`: re-extract from bronze instead of fetching
+    reprocess_run: str | None = None  # with reprocess: only what this run fetched (default: latest of every URI)
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
