@@ -151,6 +151,7 @@ class ArticleEval:
     fields: dict[str, tuple[bool, Any, Any]] = field(default_factory=dict)  # ok, gold, predicted
     cleaning_ok: bool = False
     cleaning_problems: list[str] = field(default_factory=list)
+    disagreements: list[str] = field(default_factory=list)  # matched pairs whose secondary field differs
     missed: dict[str, list[Any]] = field(default_factory=dict)  # gold keys not found
     spurious: dict[str, list[Any]] = field(default_factory=dict)  # predicted keys not in gold
     error: str | None = None
@@ -219,7 +220,7 @@ def _match(
     pred: Iterable[Any],
     key: Callable[[Any], Any],
     secondary: dict[str, Callable[[Any], Any]] | None = None,
-) -> tuple[TableScore, dict[str, Agreement], list[Any], list[Any]]:
+) -> tuple[TableScore, dict[str, Agreement], list[Any], list[Any], list[str]]:
     """Multiset match on `key`; each gold item used once.
 
     Within one key, gold and predicted items are paired so that as many
@@ -232,6 +233,7 @@ def _match(
     for p in pred:
         by_key.setdefault(key(p), []).append(p)
     agreements = {name: Agreement() for name in secondary}
+    disagreements: list[str] = []
     tp = 0
     missed: list[Any] = []
     for g in gold:
@@ -248,8 +250,10 @@ def _match(
         tp += 1
         for name, f in secondary.items():
             agreements[name].add(f(p) == f(g))
+            if f(p) != f(g):
+                disagreements.append(f"{k} {name}: gold={f(g)!r} got={f(p)!r}")
     spurious = [k for k, rest in by_key.items() for _ in rest]
-    return TableScore(tp, len(pred), len(gold)), agreements, missed, spurious
+    return TableScore(tp, len(pred), len(gold)), agreements, missed, spurious, disagreements
 
 
 def _metric_key(row: Any) -> tuple:
@@ -424,7 +428,8 @@ def evaluate_article(gold: dict, stem: str, path: Path | None) -> ArticleEval:
     for table in FACT_TABLES:
         key, secondary = _TABLE_RULES[table]
         pred = [] if facts is None else list(getattr(facts, table, []) or [])
-        score, ags, missed, spurious = _match(gold.get(table, []), pred, key, secondary)
+        score, ags, missed, spurious, differ = _match(gold.get(table, []), pred, key, secondary)
+        art.disagreements += [f"{table} {d}" for d in differ]
         art.tables[table] = score
         art.missed[table], art.spurious[table] = missed, spurious
         for name, ag in ags.items():
@@ -491,6 +496,8 @@ def format_report(report: EvalReport, *, verbose: bool = False) -> str:
                     lines.append(f"  field {f}: gold={g!r} got={p!r}")
             for problem in art.cleaning_problems:
                 lines.append(f"  clean: {problem}")
+            for d in art.disagreements:
+                lines.append(f"  differs: {d}")
             for t in FACT_TABLES:
                 if art.missed.get(t):
                     lines.append(f"  {t} missed: {art.missed[t]}")
@@ -499,17 +506,14 @@ def format_report(report: EvalReport, *, verbose: bool = False) -> str:
     lines.append("(cells: matched/predicted/gold)")
     lines.append("")
     fa = report.field_agreement
-    lines.append(
-        "article fields: "
-        + "  ".join(f"{f}={ag.agree}/{ag.total}" for f, ag in fa.items())
-        + f"  -> {report.article_field_rate:.3f}"
-    )
+    # short lines: the CLI prints through rich, which wraps at the terminal width
+    cells = [f"{f} {ag.agree}/{ag.total}" for f, ag in fa.items()]
+    lines.append(f"article fields: {report.article_field_rate:.3f}  (" + ", ".join(cells[:3]) + ",")
+    lines.append("                 " + ", ".join(cells[3:]) + ")")
     lines.append(f"cleaning pass rate: {report.cleaning_pass_rate:.3f} "
                  f"({sum(a.cleaning_ok for a in report.articles)}/{len(report.articles)})")
-    ags = report.agreements
-    if ags:
-        lines.append("agreement over matched pairs: "
-                     + "  ".join(f"{n}={a.agree}/{a.total} ({a.rate:.2f})" for n, a in sorted(ags.items())))
+    for name, ag in sorted(report.agreements.items()):
+        lines.append(f"agreement {name}: {ag.rate:.3f} ({ag.agree}/{ag.total} matched pairs)")
     lines.append("")
     lines.append(f"{'table':<11}{'tp':>5}{'pred':>6}{'gold':>6}{'P':>8}{'R':>8}{'F1':>8}")
     for t, s in report.tables.items():
