@@ -74,10 +74,10 @@ _GENERIC_SUBJECT_RE = re.compile(
     r"^\W*(?:[Cc]ác|[Nn]hiều|[Nn]hững|[Mm]ột\s+số|[Đđ]ại\s+diện|[Tt]ập\s+thể|[Cc]á\s+nhân|[Hh]àng\s+loạt|[Mm]ỗi|[Tt]oàn\s+thể|[Tt]ất\s+cả)\b"
 )
 _PERSON_RE = re.compile(rf"^\W*(?:ông|bà|đồng{_S}chí|anh|chị|em|cháu|Ông|Bà|Đồng{_S}chí|Anh|Chị|Em|Cháu)\b")
-_OF_ISSUER_RE = re.compile(rf"^{_S}(?:của{_S})?(?P<issuer>(?:[Tt]hủ{_S}tướng|[Cc]hủ{_S}tịch|[Cc]hính{_S}phủ|[Tt]hành{_S}phố|UBND|Ủy{_S}ban|Uỷ{_S}ban|Bộ|Ban|Sở|Trung{_S}ương|Tỉnh|Thành|Quận|Huyện|HĐND|Hội|Liên{_S}đoàn|Đoàn|Công{_S}an|Tổng|Cục|Quân|Nhà{_S}nước|Đảng|Chủ{_S}tịch|các|tỉnh|quận|huyện|thành|UB|Mặt{_S}trận|MTTQ|Trường|Viện|Đại)[^,;.:()\n]*?)(?=\s+(?:cho|vì|do|về|năm|tại|trong|nhờ|đã|có|nhân)\b|[,;.:()\n…]|$)")
+_OF_ISSUER_RE = re.compile(rf"{_S}(?:của{_S})?(?P<issuer>(?:[Tt]hủ{_S}tướng|[Cc]hủ{_S}tịch|[Cc]hính{_S}phủ|[Tt]hành{_S}phố|UBND|Ủy{_S}ban|Uỷ{_S}ban|Bộ|Ban|Sở|Trung{_S}ương|Tỉnh|Thành|Quận|Huyện|HĐND|Hội|Liên{_S}đoàn|Đoàn|Công{_S}an|Tổng|Cục|Quân|Nhà{_S}nước|Đảng|Chủ{_S}tịch|các|tỉnh|quận|huyện|thành|UB|Mặt{_S}trận|MTTQ|Trường|Viện|Đại)[^,;.:()\n]*?)(?=\s+(?:cho|vì|do|về|năm|tại|trong|nhờ|đã|có|nhân)\b|[,;.:()\n…]|$)")
 _BY_ISSUER_RE = re.compile(rf"được{_S}(?P<issuer>[^,;.:()\n]{{2,80}}?){_S}(?:trao{_S}tặng|tặng{_S}thưởng|tặng|trao|khen{_S}thưởng)\s*$")
-_QUOTED_RE = re.compile(r"^\s*[“\"]([^”\"\n]{2,150})[”\"]")
-_UNQUOTED_TITLE_RE = re.compile(rf"^{_S}([^,;.:()\n“”\"]{{3,120}}?)(?={_S}(?:cho|tại|trên|năm|của)\b|[,;.:()\n]|$)")
+_QUOTED_RE = re.compile(r"\s*[“\"]([^”\"\n]{2,150})[”\"]")
+_UNQUOTED_TITLE_RE = re.compile(rf"{_S}([^,;.:()\n“”\"]{{3,120}}?)(?={_S}(?:cho|tại|trên|năm|của)\b|[,;.:()\n]|$)")
 _MAX_GAP = 90  # characters between a count and the award it receives
 
 

@@ -165,7 +165,7 @@ _NOT_COUNT_HEAD = frozenset(
     trăm nghìn ngàn vạn triệu tỷ điểm""".split()
 )
 _CAPITALISED_RE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w.&-]*)\s*$")
-_DATE_NEIGHBOUR_RE = re.compile(r"^\s?[-–/:.]\s?\d")  # 12-17, 21/4, 15:20, 6.2.2017
+_DATE_NEIGHBOUR_RE = re.compile(r"\s?[-–/:.]\s?\d")  # 12-17, 21/4, 15:20, 6.2.2017
 _GLUED_BEFORE_RE = re.compile(r"(?:[\w%][-–/:]|\d\s?[-–/]\s)$")  # Covid-19, 2015 – 2020
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;…“\"(\[]\s*|\n\s*)$")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")

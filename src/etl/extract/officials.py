@@ -62,7 +62,7 @@ _SEPARATOR_RE = re.compile(r"^\s*(?:[-–—]|,)\s*")
 _STOP_VERBS_RE = re.compile(
     r"\s+(?:cho\s+biết|cho\s+rằng|cho\s+hay|phát\s+biểu|nhấn\s+mạnh|khẳng\s+định|yêu\s+cầu|đề\s+nghị|"
     r"chia\s+sẻ|nói|trao|tặng|chúc\s+mừng|ghi\s+nhận|đánh\s+giá|nhận\s+định|chủ\s+trì|tham\s+dự|dự|"
-    r"đã|đang|sẽ|vừa|cũng|thông\s+tin|báo\s+cáo|kiểm\s+tra|thăm|làm\s+việc|trả\s+lời|giới\s+thiệu|ký|"
+    r"đã|đang|sẽ|vừa|cũng|thông\s+tin|báo\s+cáo|kiểm\s+tra(?!\s+[A-ZĐ])|thăm|làm\s+việc|trả\s+lời|giới\s+thiệu|ký|"
     r"phát\s+động|kêu\s+gọi|lưu\s+ý|bày\s+tỏ|biểu\s+dương|gợi\s+mở|đồng\s+thời|cùng|và\s+(?:các|ông|bà)|"
     r"được|là|tại|trong|khi|về|với|nêu|chỉ\s+đạo|quán\s+triệt|đọc|công\s+bố|tiếp|gửi|động\s+viên|"
     r"vẫn|chính\s+thức|thừa|thay\s+mặt|ủy\s+quyền|khen|nhắc|mong|hy\s+vọng|hi\s+vọng|lo|khai\s+mạc|tuyên\s+bố)\b"
@@ -74,7 +74,7 @@ _ADMIN_BEFORE_RE = re.compile(
     r"(?:quận|huyện|tỉnh|phường|xã|thành\s+phố|thị\s+xã|thị\s+trấn|TP\.?|Tp\.?|Q\.|P\.|H\.|đường|phố|"
     r"sông|cầu|chùa|đền|làng|thôn|ấp|bản|xóm|khu|tổ|[Tt]rường|[Cc]ông\s+ty|ĐH|THPT|THCS|TH|CĐ|BV|"
     r"[Bb]ệnh\s+viện|tư\s+thục|[Hh]ọc\s+viện|[Đđ]ại\s+học|[Qq]uỹ|[Gg]iải|[Tt]ập\s+đoàn|[Nn]hà\s+máy|"
-    r"[Ss]ân\s+bay|[Cc]ảng|[Cc]hợ|[Bb]ảo\s+tàng|[Tt]ượng\s+đài|[Ll]ăng|[Nn]hà\s+văn\s+hóa|Đoàn\s+TNCS)" + _SP + "$"
+    r"[Ss]ân\s+bay|[Cc]ảng|[Cc]hợ|[Bb]ảo\s+tàng|[Tt]ượng\s+đài|chuyên|[Ll]ăng|[Nn]hà\s+văn\s+hóa|Đoàn\s+TNCS)" + _SP + "$"
 )
 _MIDDLE_MARKERS = frozenset({"Thị", "Văn"})
 _NOT_PERSONS = frozenset({"hồ chí minh", "tôn đức thắng"})  # historic figures named in set phrases

@@ -1,0 +1,63 @@
+"""Award rules on real sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.extract.awards import extract_awards
+
+
+def _awards(text):
+    return [(a.award, a.recipient_kind, a.recipient_count) for a in extract_awards(text)]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # seeds
+    ("Năm 2022, quận Nam Từ Liêm đã có 8 tập thể nhận được Bằng khen của Thủ tướng Chính phủ",
+     [("bang_khen", "collective", 8)]),
+    ("16 tập thể được nhận Cờ thi đua xuất sắc của các bộ ngành và Thành phố",
+     [("co_thi_dua_xuat_sac", "collective", 16)]),
+    ("24 tập thể, cá nhân nhận được Bằng khen của các bộ ngành và Thành phố", [("bang_khen", "both", 24)]),
+    ("Từ việc triển khai phong trào thi đua đã có 96 tập thể, 127 cá nhân được quận khen thưởng",
+     [("khen_thuong", "collective", 96), ("khen_thuong", "individual", 127)]),
+    ("2 tập thể có mô hình “Dân vận khéo” được Thành phố tặng Bằng khen", [("bang_khen", "collective", 2)]),
+    ("quận đã tổ chức khen thưởng cho 2 cá nhân gương điển hình tiên tiến, tặng danh hiệu “Người tốt việc tốt” cho 48 cá nhân",
+     [("khen_thuong", "individual", 2), ("danh_hieu", "individual", 48)]),
+    ("Tại hội nghị, 4 tập thể được Chủ tịch UBND thành phố Hà Nội tặng Cờ thi đua xuất sắc",
+     [("co_thi_dua_xuat_sac", "collective", 4)]),
+    ("quận Bắc Từ Liêm vinh dự được Đảng, Nhà nước tặng thưởng Huân chương Lao động hạng Ba, Cờ thi đua Chính phủ, "
+     "Bằng khen của Thủ tướng Chính phủ và nhiều Bằng khen, Giấy khen khác",
+     [("huan_chuong_lao_dong", "collective", None), ("co_thi_dua", "collective", None),
+      ("bang_khen", "collective", None), ("bang_khen", "collective", None), ("giay_khen", "collective", None)]),
+    # corpus (baomoi)
+    ("UBND tỉnh Điện Biên tổ chức khen thưởng, tặng bằng khen cho 1 tập thể, 5 cá nhân thuộc lực lượng phòng chống tội phạm",
+     [("bang_khen", "collective", 1), ("bang_khen", "individual", 5)]),
+    ("Theo đó, 22 cá nhân được Chủ tịch UBND tỉnh Kon Tum tặng bằng khen", [("bang_khen", "individual", 22)]),
+    ("Ông Hoàng Bình Quân thay mặt Thủ tướng tặng Bằng khen cho NXB Kim Đồng.", [("bang_khen", "collective", None)]),
+])
+def test_award_sentences(sentence, expected):
+    assert _awards(sentence) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    # generic mentions without a count or a named recipient
+    "Đại diện các tập thể, đơn vị nhận Cờ thi đua xuất sắc của Thành phố và các bộ ngành",
+    "Các tập thể, cá nhân nhận được Bằng khen của Thành phố và các bộ ngành",
+    "nhiều tập thể và cá nhân nhận Bằng khen, giấy khen của thành phố và quận.",
+    "Phó Chủ tịch UBND quận trao Giấy khen cho các gia đình văn hóa tiêu biểu năm 2022 của quận.",
+    "nâng cao nhận thức về công tác thi đua khen thưởng; bình xét các danh hiệu thi đua",
+    "chú trọng nâng cao chất lượng xét tặng các danh hiệu “Chiến sĩ thi đua cơ sở” và “Tập thể lao động xuất sắc”",
+    # corpus: sports titles and pronoun subjects
+    "mục tiêu giành lại danh hiệu vô địch giải quốc nội của Milan",
+    "Chúng tôi rất vui khi nhận được bằng khen của Uỷ ban nhân dân thành phố.",
+])
+def test_not_awards(sentence):
+    assert extract_awards(sentence) == []
+
+
+def test_award_offsets_and_issuer():
+    text = "Năm 2022, quận có 8 tập thể nhận được Bằng khen của Thủ tướng Chính phủ vì có thành tích."
+    (award,) = extract_awards(text)
+    assert text[award.char_start:award.char_end] == award.quote
+    assert award.issuer == "Thủ tướng Chính phủ"
+    assert award.year == 2022
