@@ -462,6 +462,9 @@ def _count(text: str, m: re.Match[str], index: SentenceIndex) -> Metric | None:
     )
 
 
+_QUOTED_NAME_RE = re.compile(r"“[^“”\n]{1,80}”|\"[^\"\n]{1,80}\"")
+
+
 def extract_metrics(text: str) -> list[Metric]:
     """All metrics of a cleaned article text, in text order.
 
@@ -471,7 +474,8 @@ def extract_metrics(text: str) -> list[Metric]:
     """
     index = SentenceIndex(text)
     out: list[Metric] = []
-    taken: list[tuple[int, int]] = []
+    # numbers inside short quoted names ("Sinh viên 5 tốt") belong to the name
+    taken: list[tuple[int, int]] = [(q.start(), q.end()) for q in _QUOTED_NAME_RE.finditer(text)]
     for m in RATIO_RE.finditer(text):
         metric = _ratio(text, m, index)
         if metric:

@@ -72,14 +72,16 @@ class Unit:
 UNIT_RULES: list[tuple[re.Pattern[str], Unit]] = [
     (re.compile(r"\s?%"), Unit("percent")),
     (re.compile(r"\s+phần\s+trăm\b"), Unit("percent")),
-    (re.compile(r"\s+(?:nghìn|ngàn)\s+tỷ(?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)?(?!\s+(?:USD|đô))"), Unit("vnd_billion", 1000.0)),
-    (re.compile(r"\s+tỷ(?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)(?!\w)"), Unit("vnd_billion")),
-    (re.compile(r"\s+tỷ(?=\s*[,.;:)!?…]|\s*$)"), Unit("vnd_billion")),
-    (re.compile(r"\s+tỷ\s+(?:USD|đô\s+la|đôla)\b"), Unit("usd_billion")),
+    (re.compile(r"\s+(?:nghìn|ngàn)\s+t[ỷỉ](?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)?(?!\s+(?:USD|đô))"), Unit("vnd_billion", 1000.0)),
+    (re.compile(r"\s+t[ỷỉ](?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)(?!\w)"), Unit("vnd_billion")),  # "tỉ" is a common spelling
+    (re.compile(r"\s+t[ỷỉ](?=\s*[,.;:)!?…]|\s*$)"), Unit("vnd_billion")),
+    (re.compile(r"\s+t[ỷỉ]\s+(?:USD|đô\s+la|đôla)\b"), Unit("usd_billion")),
     (re.compile(r"\s+triệu\s+(?:USD|đô\s+la|đôla)\b"), Unit("usd_million")),
     (re.compile(r"\s+triệu(?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)(?!\w)"), Unit("vnd_million")),
     (re.compile(r"\s+(?:nghìn|ngàn)\s+đồng\b"), Unit("vnd_million", 0.001)),
     (re.compile(r"\s+USD\b"), Unit("usd")),
+    # plain đồng ("4.805 đồng/cổ phiếu"), but not "2 đồng chí", "đồng bào"
+    (re.compile(r"\s+(?:đồng|VNĐ|VND)(?![^\W\d_])(?!\s+(?:chí|bào|hồ|ruộng|đội|nghiệp|tình|lòng|ý|loạt|bộ|phục|hương|minh|tiền|thời|bằng))"), Unit("vnd")),
     (re.compile(r"\s+giờ\s?/\s?năm\b"), Unit("hours_per_year")),
     (re.compile(r"\s+ngày\s?/\s?năm\b"), Unit("days_per_year")),
     (re.compile(r"\s+(?:ha|héc-ta|hecta|héc ta)(?!\w)"), Unit("hectare")),
