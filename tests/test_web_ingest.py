@@ -1,6 +1,6 @@
 """End to end through the real nightly flow: a small news site on 127.0.0.1 with an RSS feed,
 a sitemap index and 22 real article pages; then a second night that downloads nothing again,
-a night with faults, and `reprocess` from bronze with the site gone."""
+`reprocess` from bronze with the site gone, and a night with faults."""
 
 from __future__ import annotations
 
@@ -65,8 +65,9 @@ def night(prefect_api, tmp_path):
 
     warehouse = tmp_path / "warehouse"
 
-    def run(sources: Path, **options):
-        summary = nightly_ingest(input_dir=None, warehouse=str(warehouse), sources=str(sources), options=options or None)
+    def run(sources: Path | None, **options):
+        summary = nightly_ingest(input_dir=None, warehouse=str(warehouse), sources=sources and str(sources),
+                                 options=options or None)
         return summary, warehouse
 
     return run
@@ -106,6 +107,17 @@ def test_two_nights_over_a_news_site(news_site, night, tmp_path):
     second = query(wh, f"select status, unchanged, bytes from fetches where run_id = '{summary2['run_id']}'")
     assert sorted(set(second)) == [(304, True, 0)] and len(second) == 22, "no article body downloaded again"
 
+    # `etl reprocess`: the same pages again from bronze, with the site gone
+    news_site.stop()
+    news_site.hits.clear()
+    again, _ = night(None, reprocess=True)
+    assert again["status"] == "completed" and news_site.hits == []
+    assert again["inputs"]["seen"] == 22 and again["inputs"]["unchanged"] == 22 and again["inputs"]["failed"] == 0
+    assert again["rows"]["articles"] == 0
+    one_night, _ = night(None, reprocess=True, reprocess_run=summary["run_id"])
+    assert one_night["inputs"]["seen"] == 22 and one_night["inputs"]["unchanged"] == 22
+    assert query(wh, "select count(*) from articles_history")[0][0] == first_articles
+
 
 def test_faults_are_recorded_and_the_night_completes(news_site, night, tmp_path):
     site = news_site
@@ -130,17 +142,3 @@ def test_faults_are_recorded_and_the_night_completes(news_site, night, tmp_path)
     errors = dict(query(wh, "select uri, error from fetches where error is not null"))
     assert errors == recorded
 
-
-def test_reprocess_reads_bronze_without_the_network(news_site, night, tmp_path):
-    sources = write_sources(tmp_path, news_site)
-    first, wh = night(sources)
-    news_site.stop()
-    news_site.hits.clear()
-    from flows.nightly import nightly_ingest
-
-    again = nightly_ingest(input_dir=None, warehouse=str(wh), options={"reprocess": True})
-    assert again["status"] == "completed"
-    assert again["inputs"]["seen"] == 22 and again["inputs"]["unchanged"] == 22
-    assert again["rows"]["articles"] == 0 and news_site.hits == []
-    one_run = nightly_ingest(input_dir=None, warehouse=str(wh), options={"reprocess": True, "reprocess_run": first["run_id"]})
-    assert one_run["inputs"]["seen"] == 22

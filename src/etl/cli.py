@@ -155,6 +155,39 @@ def run(
         print_summary(summary)
 
 
+@app.command()
+def reprocess(
+    warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=OUTPUT),
+    run_id: Optional[str] = typer.Option(None, "--run-id", help="Only the pages this run fetched (default: the latest bytes of every page).", rich_help_panel=INPUT),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.", rich_help_panel=OUTPUT),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warnings and the summary.", rich_help_panel=OUTPUT),
+) -> None:
+    """Re-extract fetched pages from bronze (no network): clean, extract, validate, load, publish.
+
+    Example:
+
+        etl reprocess --warehouse warehouse --run-id 20260303T020000-a1b2c3
+    """
+    setup_logging(quiet)
+    quiet_prefect()
+    from flows.nightly import nightly_ingest
+
+    try:
+        with progress_display(quiet):
+            summary = nightly_ingest(input_dir=None, warehouse=warehouse,
+                                     options={"reprocess": True, "reprocess_run": run_id, "quiet": quiet})
+    except EtlError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2)
+    if summary["inputs"]["seen"] == 0:
+        err.print(f"[yellow]nothing to reprocess:[/] no fetched pages in bronze{f' for run {run_id}' if run_id else ''}; "
+                  "`etl run --sources sources.yaml` fetches some")
+    if as_json:
+        console.print_json(json.dumps(summary, default=str))
+    else:
+        print_summary(summary)
+
+
 def open_warehouse(warehouse: str):
     """A read-only DuckDB connection to the published warehouse, or a clear error."""
     from etl.load import duckdb_connect
