@@ -241,8 +241,8 @@ FACT_COLUMNS = {
 def facts_of(wh: Path, uri_suffix: str) -> dict[str, list]:
     out = {}
     for table, cols in FACT_COLUMNS.items():
-        out[table] = query(wh, f"select {cols} from {table} join articles using (article_id) "
-                               f"where articles.uri like '%' || ? order by all".replace("?", f"'{uri_suffix}'"))
+        out[table] = query(wh, f"select {cols} from {table} where article_id in "
+                               f"(select article_id from articles where uri like '%{uri_suffix}') order by all")
     return out
 
 
@@ -292,8 +292,9 @@ def test_one_run_over_every_hostile_file(run_flow, tmp_path):
     # offsets point into the stored (NFC) text for every article, whatever its encoding
     assert query(wh, "select count(*) from metrics m join articles a using (article_id) "
                      "where substr(a.text, m.char_start + 1, m.char_end - m.char_start) <> m.quote") == [(0,)]
-    deep_metrics = facts_of(wh, "/deep.html")["metrics"]
-    assert {q for q, *_ in [r[1:] for r in deep_metrics]} & {r[1] for r in seed_facts["metrics"]}
+    # the 10 000-div page lost nothing: its paragraphs give the seed's ratio and money figures
+    deep_quotes = {r[1] for r in facts_of(wh, "/deep.html")["metrics"]}
+    assert {q for q in deep_quotes if "14/14" in q or "tỷ đồng" in q}
 
 
 def test_a_folder_of_ten_thousand_tiny_files_runs_through_the_flow(run_flow, tmp_path):

@@ -105,8 +105,22 @@ def test_number_too_large_for_a_double_is_not_a_fact():
     from etl.extract.metrics import extract_metrics
 
     huge = "1" + ".000" * 400
-    metrics = extract_metrics(f"Tổng vốn đầu tư đạt {huge} tỷ đồng.")
-    assert all(math.isfinite(m.value) for m in metrics)
+    assert extract_metrics(f"Tổng vốn đầu tư đạt {huge} tỷ đồng, hoàn thành {huge}/2 chỉ tiêu.") == []
+
+
+def test_award_count_too_large_for_a_double_does_not_lose_the_article():
+    """Regression: int(inf) raised OverflowError, so extract_batch dropped the whole article."""
+    import datetime as dt
+
+    from etl.extract import extract_batch
+    from etl.models import CleanDoc
+
+    huge = "1" + ".000" * 400
+    text = f"Khen thưởng\n\nChủ tịch UBND quận tặng Bằng khen cho {huge} tập thể có thành tích xuất sắc năm 2023."
+    doc = CleanDoc(uri="file:///in/huge.txt", source_name="in", text=text, fetched_at=dt.datetime(2024, 1, 1), raw_hash="0")
+    out = extract_batch([doc], "run")
+    assert out.failures == []
+    assert [a.uri for a in out.articles] == ["file:///in/huge.txt"]
 
 
 def test_nfd_sentence_gives_the_same_facts_with_offsets_into_nfc_text():

@@ -12,6 +12,7 @@ nhân nhận Bằng khen", "công tác thi đua, khen thưởng") are not awards
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass
 
@@ -106,7 +107,10 @@ def _counts(text: str) -> list[_Count]:
     out = []
     for m in COUNT_RE.finditer(text):
         kind = "both" if m.group("both") else "collective" if m.group("collective") else "individual"
-        out.append(_Count(int(parse_vi_number(m.group("n"))), kind, m.start(), m.end()))
+        n = parse_vi_number(m.group("n"))
+        if not math.isfinite(n):  # int(inf) raised OverflowError and lost the whole article
+            continue
+        out.append(_Count(int(n), kind, m.start(), m.end()))
     return out
 
 
