@@ -25,10 +25,9 @@ from prefect.runtime import flow_run
 
 from etl.acquire import acquire_batch, now_local
 from etl.bronze import commit_state, read_batch, stored_items
-from etl.clean import clean_batch
+from etl import parallel
 from etl.discover import discover
 from etl.errors import WarehouseLockedError
-from etl.extract import extract_batch
 from etl.load import LoadResult, known_versions, load_batch, record_run, recover, split_versions
 from etl.models import Failure
 from etl.publish import publish
@@ -114,13 +113,13 @@ def acquire_task(items, settings: Settings):
 
 
 @task(name="clean", cache_policy=NO_CACHE, timeout_seconds=1800, tags=TAGS + ["cpu"])
-def clean_task(raws):
-    return clean_batch(raws)
+def clean_task(raws, workers: int = 1):
+    return parallel.clean_batch(raws, workers)
 
 
 @task(name="extract", cache_policy=NO_CACHE, timeout_seconds=1800, tags=TAGS + ["cpu"])
-def extract_task(docs, run_id: str):
-    return extract_batch(docs, run_id)
+def extract_task(docs, run_id: str, workers: int = 1):
+    return parallel.extract_batch(docs, run_id, workers)
 
 
 @task(name="validate", cache_policy=NO_CACHE, timeout_seconds=1800, tags=TAGS + ["cpu"])
@@ -175,6 +174,7 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
 
     context = FlowRunContext.get()
     on_dask = type(getattr(context, "task_runner", None)).__name__ == "DaskTaskRunner"
+    cpu_workers = 1 if on_dask else settings.workers  # on Dask the cluster is the pool
 
     def timed(stage: str, fn, *args, remote: bool = False):
         t0 = time.perf_counter()
@@ -203,13 +203,13 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
             failures += failed
             # neither a document nor a failure: the page answered 304 (or the same bytes), nothing to re-extract
             run.inputs_unchanged += len(batch) - len(raws) - len(failed)
-            cleaned, failed = timed("clean", clean_task, raws, remote=True)
+            cleaned, failed = timed("clean", clean_task, raws, cpu_workers, remote=True)
             failures += failed
             split = split_versions(cleaned, known)
             run.inputs_new += len(split.new)
             run.inputs_changed += len(split.changed)
             run.inputs_unchanged += len(split.unchanged)
-            extracted = timed("extract", extract_task, split.to_load, run.run_id, remote=True)
+            extracted = timed("extract", extract_task, split.to_load, run.run_id, cpu_workers, remote=True)
             failures += extracted.failures
             validated = timed("validate", validate_task, str(validator.project_dir.absolute()),
                               settings.expectations_dir and str(settings.expectations_dir), extracted.tables(), run.run_id,
