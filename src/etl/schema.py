@@ -127,7 +127,7 @@ class Document:
     article_id: str
     seq: int
     doc_type: str
-    number: str
+    number: str | None  # None for documents cited by title only ("Chương trình phục hồi ...")
     issued_on: dt.date | None
     issuer: str | None
     quote: str
