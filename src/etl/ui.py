@@ -66,6 +66,8 @@ def server_env(port: int, host: str = "127.0.0.1", home: Path | None = None, bas
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
         "GX_ANALYTICS_ENABLED": "false",
+        # the run logger's INFO lines are what the UI's Logs tab shows (the Makefile defaults to WARNING)
+        "PREFECT_LOGGING_LEVEL": "INFO",
         # pick a triggered run up within seconds instead of the default 15 s
         "PREFECT_WORKER_QUERY_SECONDS": env.get("PREFECT_WORKER_QUERY_SECONDS", "3"),
         # `{{ $PWD }}` in prefect.yaml's pull step resolves from this, and subprocess does not update it
@@ -104,10 +106,41 @@ def api(api_url: str, method: str, path: str, body: dict | None = None, timeout:
     return json.loads(raw) if raw else None
 
 
+def patch_prefect_client() -> None:
+    """Work around prefect 3.8.8 sending `"limit": null` to /work_pools/<pool>/workers/filter.
+
+    The server answers 422, so `prefect deploy --all` dies right after creating the
+    first deployment (it asks whether a worker is online, to print a hint). We fill
+    in the server's own defaults when the caller left them unset.
+    """
+    from prefect.client.orchestration._work_pools.client import WorkPoolAsyncClient, WorkPoolClient
+
+    for cls in (WorkPoolClient, WorkPoolAsyncClient):
+        original = cls.read_workers_for_work_pool
+        if getattr(original, "_etl_patched", False):
+            continue
+
+        def patched(self, work_pool_name, worker_filter=None, offset=None, limit=None, _original=original):
+            return _original(self, work_pool_name, worker_filter=worker_filter,
+                             offset=offset or 0, limit=limit or 200)
+
+        patched._etl_patched = True
+        cls.read_workers_for_work_pool = patched
+
+
+def prefect_cli(argv: list[str]) -> int:
+    """`prefect <argv>` in this process, with patch_prefect_client applied."""
+    patch_prefect_client()
+    from prefect.cli import app
+
+    sys.argv = ["prefect", *argv]
+    return app() or 0
+
+
 def run_cli(args: list[str], env: dict[str, str], timeout: float = 300.0) -> subprocess.CompletedProcess:
-    """Run a `prefect` command from the project root; raise with its output if it fails."""
-    proc = subprocess.run([prefect_bin(), "--no-prompt", *args], cwd=ROOT, env=env, text=True,
-                          capture_output=True, timeout=timeout)
+    """Run a `prefect` command (patched CLI) from the project root; raise with its output if it fails."""
+    proc = subprocess.run([sys.executable, "-m", "etl.ui", "--prefect-cli", "--no-prompt", *args], cwd=ROOT,
+                          env=env, text=True, capture_output=True, timeout=timeout)
     if proc.returncode != 0:
         raise RuntimeError(f"`prefect {' '.join(args)}` failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -200,6 +233,9 @@ def running_stack(host: str = "127.0.0.1", port: int | None = None, home: Path |
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--prefect-cli"]:  # internal: the patched prefect CLI for run_cli
+        return prefect_cli(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m etl.ui",
         description="Start a local Prefect server with the UI, register prefect.yaml's deployments and run a worker.",

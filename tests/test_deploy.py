@@ -1,0 +1,207 @@
+"""Run it like production: a real `prefect server start`, prefect.yaml deployed, a process worker, the UI.
+
+The server, worker and flow run live in subprocesses with their own PREFECT_API_URL
+and PREFECT_HOME, so they never meet the session's prefect_test_harness.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import SEEDS, query
+
+pytestmark = pytest.mark.slow
+
+TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                  "--no-first-run", "--disable-component-update", "--disable-sync", "--window-size=1400,1000"]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """Server on a free loopback port, work pool, `prefect deploy --all`, a process worker."""
+    from etl.ui import running_stack
+
+    base = tmp_path_factory.mktemp("prefect-server")
+    with running_stack(home=base / "home", log_dir=base / "logs") as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def finished_run(stack, tmp_path_factory):
+    """`nightly-ingest` triggered through the API (warehouse in a temp folder), waited for."""
+    from etl.ui import api
+
+    warehouse = tmp_path_factory.mktemp("deployed") / "warehouse"
+    deployment = api(stack.api_url, "GET", "/deployments/name/nightly-ingest/nightly-ingest")
+    run = api(stack.api_url, "POST", f"/deployments/{deployment['id']}/create_flow_run",
+              {"parameters": {"input_dir": str(SEEDS), "warehouse": str(warehouse)}})
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        run = api(stack.api_url, "GET", f"/flow_runs/{run['id']}")
+        if run["state_type"] in TERMINAL:
+            break
+        time.sleep(1)
+    assert run["state_type"] == "COMPLETED", (
+        f"flow run ended {run['state_type']}: {run['state']}\n--- worker log ---\n{stack.log_tail('worker-thidua-process')}")
+    return {"run": run, "deployment": deployment, "warehouse": warehouse}
+
+
+def test_deployments_registered_with_schedule_and_concurrency(stack):
+    from etl.ui import api
+
+    nightly = api(stack.api_url, "GET", "/deployments/name/nightly-ingest/nightly-ingest")
+    [schedule] = nightly["schedules"]
+    assert schedule["schedule"]["cron"] == "0 2 * * *"
+    assert schedule["schedule"]["timezone"] == "Asia/Ho_Chi_Minh"
+    assert schedule["active"] is True
+    assert nightly["global_concurrency_limit"]["limit"] == 1
+    assert nightly["concurrency_options"]["collision_strategy"] == "CANCEL_NEW"
+    assert nightly["work_pool_name"] == "thidua-process"
+    assert nightly["parameters"]["warehouse"] == "warehouse"
+    # scheduled nights (once the server's scheduler has run) start at 02:00 Vietnam time
+    upcoming = api(stack.api_url, "POST", "/flow_runs/filter",
+                   {"deployments": {"id": {"any_": [nightly["id"]]}}, "limit": 5,
+                    "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}})
+    for scheduled in upcoming:
+        start = dt.datetime.fromisoformat(scheduled["expected_start_time"].replace("Z", "+00:00"))
+        assert start.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).time() == dt.time(2, 0), scheduled
+
+    backfill = api(stack.api_url, "GET", "/deployments/name/backfill/backfill")
+    assert backfill["schedules"] == []
+    assert {"start", "end", "sources"} <= set(backfill["parameter_openapi_schema"]["properties"])
+    pool = api(stack.api_url, "GET", "/work_pools/thidua-process")
+    assert pool["type"] == "process"
+
+
+def test_triggered_run_completes_with_artifacts(stack, finished_run):
+    from etl.ui import api
+
+    run = finished_run["run"]
+    assert run["deployment_id"] == finished_run["deployment"]["id"]
+    artifacts = api(stack.api_url, "POST", "/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]}}})
+    by_key = {a["key"]: a for a in artifacts}
+    assert {"nightly-run-summary", "nightly-validation"} <= set(by_key)
+    table = by_key["nightly-run-summary"]["data"]
+    table = json.loads(table) if isinstance(table, str) else table
+    rows = {r["table"]: r for r in table}
+    assert rows["articles"]["rows_loaded"] == 5
+    assert any(name.startswith("stage:") for name in rows)
+    assert "Data Docs" in by_key["nightly-validation"]["data"]
+    # the run logger's lines reach the server (the UI's Logs tab)
+    logs = api(stack.api_url, "POST", "/logs/filter", {"logs": {"flow_run_id": {"any_": [run["id"]]}}, "limit": 200})
+    assert any("discovered 5 items" in entry["message"] for entry in logs)
+    # the task runs carry the retries/tags/timeouts from flows/nightly.py
+    tasks = api(stack.api_url, "POST", "/task_runs/filter", {"flow_runs": {"id": {"any_": [run["id"]]}}})
+    assert {"discover", "acquire", "clean", "extract", "validate", "load", "publish"} <= {t["name"].rsplit("-", 1)[0] for t in tasks}
+    assert all("thidua-etl" in t["tags"] for t in tasks)
+    assert query(finished_run["warehouse"], "select count(*) from articles") == [(5,)]
+
+
+# --- the UI in headless Chromium ----------------------------------------------------------------
+
+def chromium_binary() -> str | None:
+    """Debian's chromium, installed on the spot when missing (root + apt)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found or not shutil.which("apt-get"):
+        return found
+    subprocess.run("apt-get update -qq && apt-get install -y -qq chromium", shell=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+    return shutil.which("chromium")
+
+
+class Browser:
+    """Just enough of the DevTools protocol: navigate, read the page text, click, screenshot."""
+
+    def __init__(self, binary: str):
+        from websockets.sync.client import connect
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.proc = subprocess.Popen([binary, *CHROMIUM_FLAGS, f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}",
+                                      "--remote-debugging-address=127.0.0.1", f"--remote-debugging-port={port}", "about:blank"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2) as resp:
+                    page = next(p for p in json.load(resp) if p["type"] == "page")
+                break
+            except (OSError, StopIteration, ValueError):
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError("chromium's DevTools endpoint did not come up")
+                time.sleep(0.3)
+        self.ws = connect(page["webSocketDebuggerUrl"], max_size=None)
+        self.calls = 0
+
+    def call(self, method: str, **params):
+        self.calls += 1
+        self.ws.send(json.dumps({"id": self.calls, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv(timeout=60))
+            if message.get("id") == self.calls:
+                assert "error" not in message, message
+                return message.get("result", {})
+
+    def text(self) -> str:
+        result = self.call("Runtime.evaluate", expression="document.body ? document.body.innerText : ''", returnByValue=True)
+        return result["result"].get("value") or ""
+
+    def wait_for(self, *needles: str, timeout: float = 45) -> str:
+        """The page text once the SPA has rendered every needle."""
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.text()
+            if all(n in text for n in needles):
+                return text
+            time.sleep(0.5)
+        raise AssertionError(f"{needles} not on the page after {timeout} s; page text:\n{text[:3000]}")
+
+    def click_text(self, selector: str, label: str) -> bool:
+        script = (f"(() => {{ const el = [...document.querySelectorAll({json.dumps(selector)})]"
+                  f".find(e => e.textContent.trim() === {json.dumps(label)}); if (el) el.click(); return !!el; }})()")
+        return self.call("Runtime.evaluate", expression=script, returnByValue=True)["result"].get("value")
+
+    def screenshot(self, path: Path) -> None:
+        path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
+
+    def close(self) -> None:
+        self.ws.close()
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def test_ui_shows_flow_run_and_artifacts(stack, finished_run, tmp_path):
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("chromium is not installed and `apt-get install chromium` is not possible here")
+    run = finished_run["run"]
+    browser = Browser(binary)
+    try:
+        browser.call("Page.enable")
+        browser.call("Page.navigate", url=f"{stack.ui_url}/runs/flow-run/{run['id']}")
+        text = browser.wait_for(run["name"], "Completed", "nightly-ingest", "Artifacts")
+        assert "thidua-process" in text  # the work pool of the deployment
+        assert browser.click_text(".p-tab", "Artifacts"), "no Artifacts tab on the flow run page"
+        browser.wait_for("nightly-run-summary", "nightly-validation")
+        browser.screenshot(tmp_path / "flow-run.png")
+    finally:
+        browser.close()
+    assert (tmp_path / "flow-run.png").stat().st_size > 10_000
