@@ -57,6 +57,7 @@ class Settings:
     run_id: str | None = None  # set by the flow: fetches and bronze records name their run
     reprocess: bool = False  # `etl reprocess`: re-extract from bronze instead of fetching
     reprocess_run: str | None = None  # with reprocess: only what this run fetched (default: latest of every URI)
+    reprocess_sources: list[str] | None = None  # with reprocess: only these source names (the backfill flow)
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
