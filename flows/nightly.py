@@ -30,7 +30,7 @@ from etl.discover import discover
 from etl.errors import WarehouseLockedError
 from etl.load import LoadResult, known_versions, load_batch, record_run, recover, split_versions
 from etl.models import Failure
-from etl.publish import publish
+from etl.publish import publish, set_aside_corrupt
 from etl.schema import FACT_TABLES, QuarantineRow, Run
 from etl.settings import Settings, load_settings
 from etl.storage import Store
@@ -100,10 +100,7 @@ def cached_validator(project_dir: Path | str, expectations_dir: Path | str | Non
       timeout_seconds=900, tags=TAGS + ["io"])
 def discover_task(settings: Settings):
     if settings.reprocess:  # `etl reprocess`: what bronze holds, no network
-        items, failures = stored_items(Store(settings.warehouse), settings.reprocess_run)
-        if settings.reprocess_sources:  # backfill of named sources only
-            items = [i for i in items if i.source_name in settings.reprocess_sources]
-        return items, failures
+        return stored_items(Store(settings.warehouse), settings.reprocess_run)
     return discover(settings)
 
 
@@ -197,6 +194,7 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
         batches = -(-len(items) // settings.batch_size) or 1
         PROGRESS.info("%d items in %d batches", len(items), batches, extra={"etl_batch": 0, "etl_batches": batches})
         validator = timed("validate", cached_validator, store.local_dir, settings.expectations_dir)
+        failures += set_aside_corrupt(store)  # a damaged Parquet file must not stop the night
         known = known_versions(store)
         validation: dict[str, dict] = {}
         rows = {t: 0 for t in ("articles", *FACT_TABLES)}

@@ -225,6 +225,9 @@ def query(
         message = str(exc)
         if "read-only" in message.lower():
             message += "\nThe warehouse is opened read-only: `etl query` runs SELECTs; it never changes the warehouse."
+        elif ".parquet" in message and ("magic bytes" in message or "too small" in message or "corrupt" in message.lower()):
+            message += (f"\nA Parquet file in the warehouse is damaged: `etl publish --warehouse {warehouse}` moves "
+                        "it to corrupt/ and the views work again.")
         err.print(f"[red]error:[/] {message}")
         raise typer.Exit(1)
     finally:

@@ -11,7 +11,11 @@ import logging
 import os
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from etl.load import duckdb_connect, parquet_glob, table_dir
+from etl.models import Failure
 from etl.schema import ALL_TABLES, ARROW_SCHEMAS, FACT_TABLES
 from etl.storage import Store
 
@@ -49,8 +53,36 @@ def raw_view_sql(store: Store, table: str) -> str:
     return f"create or replace view _raw_{table} as {source};"
 
 
+CORRUPT_DIR = "corrupt"
+
+
+def set_aside_corrupt(store: Store) -> list[Failure]:
+    """Move Parquet files whose footer cannot be read to `corrupt/`; one bad file must not break a view.
+
+    Something other than `etl` (a sync tool, a full disk, a hand copy) can leave
+    a truncated or foreign file in a partition, and `read_parquet` over the
+    glob would then fail for the whole table. Returns one Failure per file moved.
+    """
+    from etl.acquire import now_local
+
+    moved: list[Failure] = []
+    stamp = now_local().strftime("%Y%m%dT%H%M%S")
+    for rel in store.list_files("tables", ".parquet"):
+        try:
+            with store.fs.open_input_file(store.path(rel)) as handle:
+                pq.read_metadata(handle)
+        except (pa.ArrowException, OSError) as exc:
+            target = f"{CORRUPT_DIR}/{stamp}/{rel}"
+            store.move(rel, target)
+            reason = f"corrupted Parquet file ({exc}); moved to {store.uri(target)}"
+            log.error("set aside %s: %s", store.uri(rel), reason)
+            moved.append(Failure(store.uri(rel), "warehouse", reason))
+    return moved
+
+
 def publish(store: Store, views_sql: Path = DEFAULT_VIEWS) -> Path:
     """(Re)build warehouse.duckdb atomically; returns its path."""
+    set_aside_corrupt(store)
     target = database_path(store)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
