@@ -100,7 +100,10 @@ def cached_validator(project_dir: Path | str, expectations_dir: Path | str | Non
       timeout_seconds=900, tags=TAGS + ["io"])
 def discover_task(settings: Settings):
     if settings.reprocess:  # `etl reprocess`: what bronze holds, no network
-        return stored_items(Store(settings.warehouse), settings.reprocess_run)
+        items, failures = stored_items(Store(settings.warehouse), settings.reprocess_run)
+        if settings.reprocess_sources:  # backfill of named sources only
+            items = [i for i in items if i.source_name in settings.reprocess_sources]
+        return items, failures
     return discover(settings)
 
 
