@@ -36,6 +36,9 @@ def test_number_token_in_sentence(sentence, token):
     ("8.602,658 tỷ đồng", 9, "vnd_billion", 1.0),
     ("5 nghìn tỷ đồng", 1, "vnd_billion", 1000.0),
     ("300 triệu đồng", 3, "vnd_million", 1.0),
+    ("33,8 triệu đồng/người/năm", 4, "vnd_million_per_person_year", 1.0),
+    ("7,2 triệu đồng/người/tháng", 3, "vnd_million_per_person_month", 1.0),
+    ("2 lần/năm", 1, "times_per_year", 1.0),
     ("111,8 %", 5, "percent", 1.0),
     ("32 giờ/năm", 2, "hours_per_year", 1.0),
 ])

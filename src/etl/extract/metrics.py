@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 # A sentence ends at . ! ? … followed by space; abbreviations like "TP. Hà Nội"
 # split too, which only shortens the year/indicator window a little.
-_SENT_END_RE = re.compile(r"(?<=[.!?…;])\s+")
+# Reported speech opens a sentence too: "... cho biết: Năm 2016, ..." lets the year govern.
+_SENT_END_RE = re.compile(r"(?<=[.!?…;])\s+|(?<=:)\s+(?=[A-ZĐ])")
 _LINE_RE = re.compile(r"[^\n]+")
 # "năm 2022", not "năm 2015-2020" (a period) and not a bare 4-digit number.
 _YEAR_RE = re.compile(r"\b[Nn]ăm\s+((?:19|20)\d\d)\b(?!\s*[-–]\s*\d)")
@@ -163,7 +164,7 @@ _NOT_COUNT_HEAD = frozenset(
     theo thì mà khi để do bị các những này đó nay rồi cũng đều vào ra lên xuống qua sau
     trước nữa mới nhất thứ số bằng gồm như nhưng nên vì nếu ở tuy chỉ mỗi hay hoặc
     giờ/ngày h g p lượng phần thì vẫn còn luôn ngay đây kia ấy nào gì sẽ cùng
-    trăm nghìn ngàn vạn triệu tỷ điểm""".split()
+    trăm nghìn ngàn vạn triệu tỷ điểm khóa khoá""".split()
 )
 _CAPITALISED_RE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w.&-]*)\s*$")
 _DATE_NEIGHBOUR_RE = re.compile(r"\s?[-–/:.]\s?\d")  # 12-17, 21/4, 15:20, 6.2.2017
@@ -180,6 +181,9 @@ def _prev_word(text: str, pos: int) -> tuple[str, int] | None:
     return m.group(1), pos - (len(text[max(0, pos - 40):pos]) - m.start(1))
 
 
+_TOTAL_BEFORE_RE = re.compile(r"\b(?:[Tt]ổng|[Vv]ới)[ \t\u00a0]+$")
+
+
 def _is_identifier_context(text: str, start: int, end: int) -> bool:
     """True when the number at text[start:end] is a date part, id or ordinal."""
     before = text[max(0, start - 30):start]
@@ -192,7 +196,8 @@ def _is_identifier_context(text: str, start: int, end: int) -> bool:
         return False
     word, wstart = prev
     if word.casefold() in _ID_BEFORE:
-        return True
+        # "tổng số 28 chỉ tiêu", "với số 500 hộ" read as totals; "số 8" stays an id
+        return not (word.casefold() == "số" and _TOTAL_BEFORE_RE.search(text[max(0, wstart - 12):wstart]))
     # "SEA Games 31", "Hà Nội 360", "Quận 1": a proper noun right before
     if word[0].isupper() and not _SENTENCE_START_RE.search(text[max(0, wstart - 3):wstart]):
         return True
@@ -232,6 +237,14 @@ _AWARD_CONTEXT_RE = re.compile(
     r"khen\s+thưởng|[Bb]ằng\s+khen|[Gg]iấy\s+khen|[Cc]ờ\s+thi\s+đua|danh\s+hiệu|[Hh]uân\s+chương|"
     r"[Hh]uy\s+chương|[Kk]ỷ\s+niệm\s+chương|biểu\s+dương|tuyên\s+dương|vinh\s+danh|\btặng\b|\btrao\b"
 )
+# Other units that receive awards ("22 đơn vị được trao cờ thi đua", "18 đoàn viên
+# được khen thưởng"). Plain "tặng"/"trao" is too loose here (gifts, support).
+_AWARDABLE_COLLECTIVE_RE = re.compile(r"(?:đơn\s+vị|tổ\b|trường\b|cơ\s+quan|chi\s+bộ|đảng\s+bộ|tổ\s+chức)")
+_AWARDABLE_INDIVIDUAL_RE = re.compile(r"(?:đoàn\s+viên|hội\s+viên|giáo\s+viên|nhà\s+giáo|cán\s+bộ|chiến\s+sĩ)")  # pupils are as often rescued as rewarded
+_STRICT_AWARD_CONTEXT_RE = re.compile(
+    r"khen\s+thưởng|[Bb]ằng\s+khen|[Gg]iấy\s+khen|[Cc]ờ\s+thi\s+đua|danh\s+hiệu|[Hh]uân\s+chương|"
+    r"[Kk]ỷ\s+niệm\s+chương|biểu\s+dương|tuyên\s+dương|vinh\s+danh"
+)
 _SUPPORT_CONTEXT_RE = re.compile(r"hỗ\s+trợ|hưởng|trợ\s+cấp|trợ\s+giúp|thăm\s+hỏi|tặng\s+quà|chăm\s+lo|chi\s+trả")
 _ADMIT_CONTEXT_RE = re.compile(r"kết\s+nạp")
 _REDUCED_CONTEXT_RE = re.compile(r"giảm|thoát\s+nghèo|thoát\s+khỏi")
@@ -239,11 +252,13 @@ _REDUCED_CONTEXT_RE = re.compile(r"giảm|thoát\s+nghèo|thoát\s+khỏi")
 # "hoàn thành và hoàn thành vượt mức 30/31 chỉ tiêu" counts completed ones.
 _EXCEED_AFTER_RE = re.compile(r"(?:[ \t\u00a0]+[^\W\d_]+){0,3}?[ \t\u00a0]+vượt\b")
 _EXCEED_BEFORE_RE = re.compile(r"\bvượt(?:\s+mức)?\s+$")
+_COMPLETED_AND_EXCEEDED_AFTER_RE = re.compile(r"(?:[ \t\u00a0]+[^\W\d_]+){0,2}?[ \t\u00a0]+(?:đạt|hoàn\s+thành)\s*(?:và|,)\s*vượt\b")
+_TOTAL_OF_RE = re.compile(r"\btổng\s+số\s+$")
 _COMPLETED_AND_EXCEEDED_RE = re.compile(r"hoàn\s+thành\s+(?:và|,)\s+(?:hoàn\s+thành\s+)?vượt(?:\s+mức)?\s+$")
 
 # Indicator from the counted noun (first match wins).
 _COUNT_INDICATORS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"doanh\s+nghiệp"), "enterprises"),
+    (re.compile(r"doanh\s+nghiệp|DN"), "enterprises"),
     (re.compile(r"hợp\s+tác\s+xã|HTX"), "cooperatives"),
     (re.compile(r"hộ\s+(?:sản\s+xuất\s+)?kinh\s+doanh"), "business_households"),
     (re.compile(r"công\s+trình|dự\s+án|đề\s+án|chuyên\s+đề"), "projects"),
@@ -258,7 +273,9 @@ def _count_indicator(noun: str, text: str, clause_start: int, start: int, np_end
     after = text[np_end:np_end + 60]
     if noun.startswith("chỉ tiêu"):
         tail = clause[-60:]
-        if _COMPLETED_AND_EXCEEDED_RE.search(tail):
+        if _TOTAL_OF_RE.search(tail):
+            return "other"  # "trong tổng số 28 chỉ tiêu": all targets, not the completed ones
+        if _COMPLETED_AND_EXCEEDED_RE.search(tail) or _COMPLETED_AND_EXCEEDED_AFTER_RE.match(text, np_end):
             return "targets_completed"
         if _EXCEED_AFTER_RE.match(text, np_end) or _EXCEED_BEFORE_RE.search(tail):
             return "targets_exceeded"
@@ -275,6 +292,11 @@ def _count_indicator(noun: str, text: str, clause_start: int, start: int, np_end
         if _AWARD_CONTEXT_RE.search(window):
             return "awarded_collectives" if noun.startswith("tập thể") else "awarded_individuals"
         return "other"
+    if _AWARDABLE_COLLECTIVE_RE.match(noun) or _AWARDABLE_INDIVIDUAL_RE.match(noun):
+        end_of_clause = re.search(r"[;.\n]", after)
+        window = clause[-160:] + (after[:end_of_clause.start()] if end_of_clause else after)
+        if _STRICT_AWARD_CONTEXT_RE.search(window):
+            return "awarded_collectives" if _AWARDABLE_COLLECTIVE_RE.match(noun) else "awarded_individuals"
     if re.match(r"đối\s+tượng|lượt\s+người|người|hộ\s+gia\s+đình|gia\s+đình|trường\s+hợp", noun):
         return "beneficiaries" if _SUPPORT_CONTEXT_RE.search(clause[-100:]) else "other"
     for pattern, indicator in _COUNT_INDICATORS:
@@ -355,7 +377,8 @@ def _percent_or_amount(text: str, m: re.Match[str], index: SentenceIndex) -> Met
         return None
     unit, unit_end = got
     token = m.group()
-    if unit.name != "percent" and _is_identifier_context(text, m.start(), m.end()):
+    # a rate ("định kỳ 3 lần/năm") is never an identifier, whatever word precedes it
+    if unit.name != "percent" and "_per_" not in unit.name and _is_identifier_context(text, m.start(), m.end()):
         return None
     if unit.name == "percent" and _GLUED_BEFORE_RE.search(text[max(0, m.start() - 3):m.start()]):
         return None  # the upper end of a range "10-15%": keep only clean figures
@@ -372,6 +395,9 @@ def _percent_or_amount(text: str, m: re.Match[str], index: SentenceIndex) -> Met
             end = base.end()
         found = _nearest_keyword(_PERCENT_CONTEXT, text, clause_start, m.start())
         indicator = found[0] if found else "other"
+        if indicator == "production_value_growth" and verb and verb.group().startswith("đạt") and base \
+                and not noun_after.startswith("chỉ tiêu"):
+            indicator = "production_value"  # achievement against plan, not a growth rate
         if noun_after.startswith("chỉ tiêu") and len(noun_after.split()) > 2:
             indicator = "other"  # "100% chỉ tiêu tuyển quân": one quota fulfilled
     elif unit.name.startswith("vnd") or unit.name.startswith("usd"):
@@ -388,11 +414,17 @@ def _percent_or_amount(text: str, m: re.Match[str], index: SentenceIndex) -> Met
 
 _MULTIPLIER_RE = re.compile(r"[ \t\u00a0]+(triệu|nghìn|ngàn|vạn)(?=[ \t\u00a0]+[a-zà-ỹđ])")
 _MULTIPLIERS = {"triệu": 1e6, "nghìn": 1e3, "ngàn": 1e3, "vạn": 1e4}
+# Counted nouns printed as abbreviations in school and business reports:
+# "28 HS giỏi", "3 GV", "49 HTX", "120 DN".
+_ACRONYM_NOUN_RE = re.compile(r"[ \t\u00a0]+(HSG|HS|GV|SV|CBCCVC|CBCC|CBCNV|CB|ĐV|HTX|DN|DNNVV|CSSX)(?![\w/.-])")
 _NOUN_START_RE = re.compile(r"[ \t\u00a0]+([a-zà-ỹđ][a-zà-ỹđ]*)")
 
 
 def _noun_phrase(text: str, pos: int) -> tuple[str, int] | None:
     """The counted noun phrase starting after `pos` and where it ends."""
+    acronym = _ACRONYM_NOUN_RE.match(text, pos)
+    if acronym:
+        return acronym.group(1), acronym.end()
     head = _NOUN_START_RE.match(text, pos)
     if not head:
         return None

@@ -77,6 +77,9 @@ UNIT_RULES: list[tuple[re.Pattern[str], Unit]] = [
     (re.compile(r"\s+t[ỷỉ](?=\s*[,.;:)!?…]|\s*$)"), Unit("vnd_billion")),
     (re.compile(r"\s+t[ỷỉ]\s+(?:USD|đô\s+la|đôla)\b"), Unit("usd_billion")),
     (re.compile(r"\s+triệu\s+(?:USD|đô\s+la|đôla)\b"), Unit("usd_million")),
+    # per-head money before the plain amount: "33,8 triệu đồng/người/năm" (income per capita)
+    (re.compile(r"\s+triệu(?:\s+đồng|\s+VNĐ|\s+VND|\s+đ)?\s?/\s?(?:người|nhân\s+khẩu)\s?/\s?năm\b"), Unit("vnd_million_per_person_year")),
+    (re.compile(r"\s+triệu(?:\s+đồng|\s+VNĐ|\s+VND|\s+đ)?\s?/\s?(?:người|nhân\s+khẩu)\s?/\s?tháng\b"), Unit("vnd_million_per_person_month")),
     (re.compile(r"\s+triệu(?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)(?!\w)"), Unit("vnd_million")),
     (re.compile(r"\s+(?:nghìn|ngàn)\s+đồng\b"), Unit("vnd_million", 0.001)),
     (re.compile(r"\s+USD\b"), Unit("usd")),
@@ -84,6 +87,10 @@ UNIT_RULES: list[tuple[re.Pattern[str], Unit]] = [
     (re.compile(r"\s+(?:đồng|VNĐ|VND)(?![^\W\d_])(?!\s+(?:chí|bào|hồ|ruộng|đội|nghiệp|tình|lòng|ý|loạt|bộ|phục|hương|minh|tiền|thời|bằng))"), Unit("vnd")),
     (re.compile(r"\s+giờ\s?/\s?năm\b"), Unit("hours_per_year")),
     (re.compile(r"\s+ngày\s?/\s?năm\b"), Unit("days_per_year")),
+    # frequencies: "khám sức khỏe 2 lần/năm"
+    (re.compile(r"\s+lần\s?/\s?năm\b"), Unit("times_per_year")),
+    (re.compile(r"\s+lần\s?/\s?tháng\b"), Unit("times_per_month")),
+    (re.compile(r"\s+lần\s?/\s?tuần\b"), Unit("times_per_week")),
     (re.compile(r"\s+(?:ha|héc-ta|hecta|héc ta)(?!\w)"), Unit("hectare")),
     (re.compile(r"\s?km(?!\w|/)"), Unit("km")),
     (re.compile(r"\s?(?:m2|m²)(?!\w)"), Unit("square_metre")),
