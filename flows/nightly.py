@@ -27,7 +27,7 @@ from etl.acquire import acquire_batch, now_local
 from etl.bronze import commit_state, read_batch, stored_items
 from etl import parallel
 from etl.discover import discover
-from etl.errors import WarehouseLockedError
+from etl.errors import WarehouseError, WarehouseLockedError
 from etl.load import LoadResult, known_versions, load_batch, record_run, recover, split_versions
 from etl.models import Failure
 from etl.publish import publish, set_aside_corrupt
@@ -151,18 +151,28 @@ def run_pipeline(settings: Settings) -> dict[str, Any]:
     """One nightly run over every configured input; returns the run summary."""
     logger = get_run_logger()
     store = Store(settings.warehouse)
-    store.local_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(store.local_dir / ".etl.lock"))
     try:
+        store.local_dir.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=settings.lock_timeout)
     except Timeout as exc:
         raise WarehouseLockedError(
             f"another `etl run` is using the warehouse {settings.warehouse} (lock {lock.lock_file}); "
             "wait for it to finish, or pass --wait SECONDS"
         ) from exc
+    except OSError as exc:  # read-only mount, no permission: say so instead of a traceback
+        raise WarehouseError(
+            f"the warehouse {settings.warehouse} is not writable ({exc.strerror}: {exc.filename}); "
+            "`etl query` can still read it (read-only), or pass --warehouse DIR on a writable disk"
+        ) from exc
     try:
         recover(store)
         return _run_locked(settings, store, logger)
+    except OSError as exc:  # a full disk mid-load: the run is recorded as failed, nothing half-written shows
+        raise WarehouseError(
+            f"writing the warehouse {settings.warehouse} failed: {exc}; no partial batch is visible — "
+            "free space (or fix permissions) and run again"
+        ) from exc
     finally:
         lock.release()
 

@@ -29,3 +29,7 @@ class TransientError(EtlError):
 
 class WarehouseLockedError(EtlError):
     """Another run holds the warehouse lock."""
+
+
+class WarehouseError(EtlError):
+    """The warehouse cannot be written (read-only, disk full, no permission); says what to try."""

@@ -248,11 +248,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     port = args.port or free_port(args.host)
+    # `kill PID` (or a background job that never sees Ctrl-C) still stops the worker and the server
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         with running_stack(args.host, port, args.home, worker=not args.no_worker) as stack:
             print(f"Prefect UI:  {stack.ui_url}", flush=True)
             print(f"API:         {stack.api_url}   (export PREFECT_API_URL={stack.api_url} to use it from `etl run`)")
-            print("Deployments: nightly-ingest/nightly-ingest (cron 0 2 * * * Asia/Ho_Chi_Minh), nightly-ingest/backfill")
+            print("Deployments: nightly-ingest/nightly-ingest (cron 0 2 * * * Asia/Ho_Chi_Minh), backfill/backfill")
             print("Run now:     PREFECT_API_URL=" + stack.api_url + " .venv/bin/prefect deployment run nightly-ingest/nightly-ingest")
             print(f"Logs:        {stack.log_dir}/   Ctrl-C stops the worker and the server.", flush=True)
             while all(p.poll() is None for p in stack.procs.values()):
