@@ -34,9 +34,28 @@ def _awards(text):
      [("bang_khen", "collective", 1), ("bang_khen", "individual", 5)]),
     ("Theo đó, 22 cá nhân được Chủ tịch UBND tỉnh Kon Tum tặng bằng khen", [("bang_khen", "individual", 22)]),
     ("Ông Hoàng Bình Quân thay mặt Thủ tướng tặng Bằng khen cho NXB Kim Đồng.", [("bang_khen", "collective", None)]),
+    # generalisation gaps found on the held-out set (tests/data/heldout)
+    ("Tại đại hội, 3 chi đoàn và 12 đoàn viên xuất sắc đã được khen thưởng",
+     [("khen_thuong", "collective", 3), ("khen_thuong", "individual", 12)]),
+    ("Năm 2019, 15 đơn vị đạt danh hiệu Cờ thi đua xuất sắc của Bộ", [("co_thi_dua_xuat_sac", "collective", 15)]),
+    ("40 đơn vị được Chính phủ, các bộ, ngành và UBND TP. Đà Nẵng tặng Cờ “Đơn vị xuất sắc phong trào thi đua”",
+     [("co_thi_dua_xuat_sac", "collective", 40)]),
+    ("Giám đốc Sở đã khen thưởng đột xuất cho Đội Cảnh sát giao thông số 3 về thành tích bắt giữ",
+     [("khen_thuong", "collective", None)]),
+    ("Năm học vừa qua, trường Tiểu học Tân Phú được UBND tỉnh khen tặng danh hiệu: Tập thể lao động xuất sắc",
+     [("danh_hieu", "collective", None)]),
 ])
 def test_award_sentences(sentence, expected):
     assert _awards(sentence) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "Công an tỉnh khen thưởng cho thành tích bắt giữ 30 bánh heroin của Công an huyện",
+    "Tổng thống Hàn Quốc: nên khen thưởng cho lãnh đạo Triều Tiên",
+    "đề nghị khen thưởng cho Công an huyện Tân Phú",
+])
+def test_khen_thuong_reason_or_proposal_is_no_award(sentence):
+    assert extract_awards(sentence) == []
 
 
 @pytest.mark.parametrize("sentence", [

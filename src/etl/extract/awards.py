@@ -27,19 +27,20 @@ _S = r"[ \t\u00a0]+"  # spaces inside a phrase (never a newline)
 # The award phrases, most specific first. "khen thưởng" is the generic verb.
 _CLASS = r"(?:hạng" + _S + r"(?:[Nn]hất|[Nn]hì|[Bb]a|I{1,3}))"
 AWARD_RE = re.compile(
-    rf"(?P<co_thi_dua_xuat_sac>[Cc]ờ{_S}thi{_S}đua{_S}xuất{_S}sắc)"
-    rf"|(?P<co_thi_dua>[Cc]ờ{_S}thi{_S}đua)"
+    rf"(?P<co_thi_dua_xuat_sac>[Cc]ờ{_S}thi{_S}đua{_S}xuất{_S}sắc|[Cc]ờ{_S}[“\"](?=[^”\"\n]{{0,60}}xuất{_S}sắc)[^”\"\n]{{2,80}}[”\"])"
+    rf"|(?P<co_thi_dua>[Cc]ờ{_S}thi{_S}đua|Cờ{_S}[“\"][^”\"\n]{{2,80}}[”\"])"
     rf"|(?P<bang_khen>[Bb]ằng{_S}khen)"
     rf"|(?P<giay_khen>[Gg]iấy{_S}khen)"
     rf"|(?P<huan_chuong_lao_dong>[Hh]uân{_S}chương{_S}[Ll]ao{_S}động(?:{_S}(?P<hclass>{_CLASS}))?)"
-    rf"|(?P<danh_hieu>danh{_S}hiệu(?:{_S}thi{_S}đua)?)"
+    # "đạt danh hiệu Cờ thi đua xuất sắc": the instrument is the award, not a danh hiệu
+    rf"|(?P<danh_hieu>danh{_S}hiệu(?:{_S}thi{_S}đua)?(?!:?{_S}(?:[Cc]ờ|[Bb]ằng{_S}khen|[Gg]iấy{_S}khen|[Hh]uân{_S}chương)\b))"
     rf"|(?P<khen_thuong>khen{_S}thưởng)"
 )
 _KINDS = ("co_thi_dua_xuat_sac", "co_thi_dua", "bang_khen", "giay_khen", "huan_chuong_lao_dong", "danh_hieu", "khen_thuong")
 
 # Recipients counted by a printed number.
 _COLLECTIVE = (
-    r"tập{S}thể|đơn{S}vị|cơ{S}quan|tổ{S}chức|doanh{S}nghiệp|trường(?:{S}học)?|xã|phường|thị{S}trấn|"
+    r"tập{S}thể|đơn{S}vị|cơ{S}quan|tổ{S}chức|doanh{S}nghiệp|chi{S}đoàn|công{S}đoàn{S}cơ{S}sở|trường(?:{S}học)?|xã|phường|thị{S}trấn|"
     r"hộ{S}gia{S}đình|gia{S}đình|chi{S}bộ|đảng{S}bộ|khu{S}dân{S}cư|tổ{S}dân{S}phố|thôn|khu{S}phố|"
     r"hợp{S}tác{S}xã|tổ|đội|lớp|khoa|phòng"
 ).replace("{S}", _S)
@@ -53,7 +54,7 @@ COUNT_RE = re.compile(
     rf"(?<![\w.,/])(?P<n>\d{{1,3}}(?:\.\d{{3}})+|\d+){_S}"
     rf"(?:(?P<both>{_BOTH})|(?P<collective>{_COLLECTIVE})|(?P<individual>{_INDIVIDUAL}))(?!\w)"
 )
-_COUNT_LIST_SEP_RE = re.compile(r"^\s*(?:,|và|;)?\s*$")
+_COUNT_LIST_SEP_RE = re.compile(r"^(?:[ \t\u00a0]+[a-zà-ỹđ]+){0,2}\s*(?:,|và|;)?\s*$")
 
 # Verbs linking a subject to the award it receives.
 _PASSIVE_RE = re.compile(
@@ -63,10 +64,12 @@ _PASSIVE_RE = re.compile(
 # "tặng thưởng Huân chương ..., Cờ thi đua Chính phủ, ... và nhiều Bằng khen, Giấy khen khác"
 _LIST_JOIN_RE = re.compile(r"^(?:[ \t\u00a0]+(?:của[ \t\u00a0]+)?[^,;.:\n]{0,60}?)?\s*(?:,|và)\s*(?:nhiều\s+|các\s+)?$")
 _ACTIVE_RE = re.compile(r"\b(?:trao|tặng|khen{S}thưởng|tuyên{S}dương|biểu{S}dương)\b".replace("{S}", _S))
-_GIVE_TAIL_RE = re.compile(rf"(?:trao|tặng|thưởng|phong|truy{_S}tặng)\s*$")
+_GIVE_TAIL_RE = re.compile(rf"(?:trao|tặng|thưởng|phong|truy{_S}tặng|khen{_S}tặng)\s*$")
 _GIVE_RE = re.compile(rf"\b(?:trao{_S}tặng|tặng{_S}thưởng|trao|tặng)\b")
 # Clause breaks: ; . ? ! : and newlines ('.' inside numbers is no break).
-_CLAUSE_BREAK_RE = re.compile(r"[;!?:\n]|\.(?!\d)")
+_CLAUSE_BREAK_RE = re.compile(
+    r"[;!?:\n]|(?<!\bTP)(?<!\bTp)(?<!\bTS)(?<!\bThS)(?<!\bGS)(?<!\bBS)\.(?!\d)"
+)
 # Openers that are not the recipient ("Tại hội nghị, ...", "Năm 2022, ...").
 _LEADING_ADVERBIAL_RE = re.compile(
     r"^\W*(?:Tại|Dịp|Nhân|Năm|Trong|Đặc\s+biệt|Qua|Sau|Kết\s+quả|Theo|Ngoài|Bên\s+cạnh|Cũng|Đồng\s+thời|Riêng|Như\s+vậy|Từ)\b[^,]*,\s*"
@@ -78,8 +81,18 @@ _PERSON_RE = re.compile(rf"^\W*(?:ông|bà|đồng{_S}chí|anh|chị|em|cháu|Ô
 _OF_ISSUER_RE = re.compile(rf"{_S}(?:của{_S})?(?P<issuer>(?:[Tt]hủ{_S}tướng|[Cc]hủ{_S}tịch|[Cc]hính{_S}phủ|[Tt]hành{_S}phố|UBND|Ủy{_S}ban|Uỷ{_S}ban|Bộ|Ban|Sở|Trung{_S}ương|Tỉnh|Thành|Quận|Huyện|HĐND|Hội|Liên{_S}đoàn|Đoàn|Công{_S}an|Tổng|Cục|Quân|Nhà{_S}nước|Đảng|Chủ{_S}tịch|các|tỉnh|quận|huyện|thành|UB|Mặt{_S}trận|MTTQ|Trường|Viện|Đại)[^,;.:()\n]*?)(?=\s+(?:cho|vì|do|về|năm|tại|trong|nhờ|đã|có|nhân)\b|[,;.:()\n…]|$)")
 _BY_ISSUER_RE = re.compile(rf"được{_S}(?P<issuer>[^,;.:()\n]{{2,80}}?){_S}(?:trao{_S}tặng|tặng{_S}thưởng|tặng|trao|khen{_S}thưởng)\s*$")
 _QUOTED_RE = re.compile(r"\s*[“\"]([^”\"\n]{2,150})[”\"]")
-_UNQUOTED_TITLE_RE = re.compile(rf"{_S}([^,;.:()\n“”\"]{{3,120}}?)(?={_S}(?:cho|tại|trên|năm|của)\b|[,;.:()\n]|$)")
-_MAX_GAP = 90  # characters between a count and the award it receives
+_UNQUOTED_TITLE_RE = re.compile(rf":?{_S}([^,;.:()\n“”\"]{{3,120}}?)(?={_S}(?:cho|tại|trên|năm|của|và{_S}(?:đạt|được))\b|[,;.:()\n]|$)")
+# "khen thưởng đột xuất cho X", "khen thưởng 10 triệu đồng cho X"
+_KHEN_CHO_RE = re.compile(
+    rf"(?:{_S}(?:đột{_S}xuất|nóng|kịp{_S}thời|[\d.,]+{_S}(?:triệu|nghìn|ngàn|tỷ|tỉ)(?:{_S}đồng)?)){{0,2}}"
+    rf"{_S}cho{_S}(?P<rcp>[^,;.:()\n]{{2,80}}?)(?=\s+(?:về|vì|do|đã|có|với|trong|tại|nhân)\b|[,;.:()\n]|$)"
+)
+# "khen thưởng cho thành tích ...": the reason, not a recipient; "nên/đề nghị khen thưởng": not given
+_REASON_RE = re.compile(r"\W*(?:thành\s+tích|việc|những|các|công\s+tác|hành\s+động|nỗ\s+lực)\b", re.IGNORECASE)
+_NOT_DONE_RE = re.compile(
+    rf"\b(?:nên|cần|phải|sẽ|chưa|không|đề{_S}nghị|đề{_S}xuất|xin|xét|xem{_S}xét|muốn){_S}(?:được{_S})?$", re.IGNORECASE
+)
+_MAX_GAP = 120  # characters between a count and the award it receives (a long "được X, Y và Z tặng")
 
 
 @dataclass
@@ -268,7 +281,14 @@ def extract_awards(text: str) -> list[Award]:
                 out.append(_row(text, kind, start, stop, detail, issuer, c.kind, c.n, index))
             continue
         if kind == "khen_thuong":
-            continue  # the generic verb needs a count to be an award
+            # the generic verb needs a count, or a named recipient right after "cho"
+            cho = _KHEN_CHO_RE.match(text, m.end())
+            if cho and not _GENERIC_SUBJECT_RE.match(cho.group("rcp")) and not _REASON_RE.match(cho.group("rcp")) \
+                    and not _NOT_DONE_RE.search(text[max(0, m.start() - 25):m.start()]) and _is_named(cho.group("rcp")):
+                kind_r = "individual" if _PERSON_RE.match(cho.group("rcp")) else "collective"
+                stop = cho.start("rcp") + len(cho.group("rcp").rstrip())
+                out.append(_row(text, kind, m.start(), stop, None, issuer, kind_r, None, index))
+            continue
         if kind == "danh_hieu" and not (detail and (detail[0].isupper() or _QUOTED_RE.match(text, m.end()))):
             continue  # "giành danh hiệu vô địch", "các danh hiệu thi đua": no named title
         if last_named and last_named[0] == k - 1 and _LIST_JOIN_RE.match(text[mentions[k - 1].end():m.start()]):
