@@ -130,7 +130,9 @@ def test_disk_full_during_load_fails_the_run_cleanly_and_the_rerun_loads_everyth
 
     monkeypatch.setattr(Store, "write_parquet", full_disk)
     wh = tmp_path / "warehouse"
-    with pytest.raises(OSError, match="No space left on device"):
+    from etl.errors import WarehouseError
+
+    with pytest.raises(WarehouseError, match="No space left on device.*free space"):
         run_flow(SEEDS, wh)
     monkeypatch.setattr(Store, "write_parquet", real_write)
     from etl.publish import publish
@@ -144,3 +146,46 @@ def test_disk_full_during_load_fails_the_run_cleanly_and_the_rerun_loads_everyth
     assert summary["status"] == "completed"
     assert query(wh, "select count(*) from articles") == [(5,)]
     assert not [p for p in wh.rglob("*") if p.name.startswith(".tmp-")]
+
+
+# --------------------------------------------------------------------------- #
+# real filesystems: a read-only mount and a tiny tmpfs (root with CAP_SYS_ADMIN only)
+# --------------------------------------------------------------------------- #
+
+@pytest.fixture
+def mount():
+    """mount(args..., target): mounts that are undone after the test; skips where mounting is not allowed."""
+    done: list[Path] = []
+
+    def do(*args: str, target: Path) -> None:
+        result = subprocess.run(["mount", *args, str(target)], capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.skip(f"cannot mount here ({result.stderr.strip() or result.returncode}); needs root in a privileged container")
+        done.append(target)
+
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mount tests need root")
+    yield do
+    for target in reversed(done):
+        subprocess.run(["umount", "-l", str(target)], capture_output=True)
+
+
+def test_read_only_warehouse_still_answers_queries_and_a_run_says_why_it_cannot_write(run_flow, warehouse, mount):
+    before = view_snapshot(warehouse)
+    mount("--bind", str(warehouse), target=warehouse)
+    mount("-o", "remount,bind,ro", str(warehouse), target=warehouse)
+    with pytest.raises(OSError):
+        (warehouse / "probe").write_text("x")
+
+    result = cli("query", "select count(*) as n from articles", "--warehouse", str(warehouse), "--json")
+    assert result.exit_code == 0, result.output
+    assert '"n": 5' in result.output
+
+    from etl.errors import WarehouseError
+
+    with pytest.raises(WarehouseError, match="read-only"):
+        run_flow(SEEDS, warehouse)
+    result = cli("run", "--input", str(SEEDS), "--warehouse", str(warehouse), "-q")
+    assert result.exit_code == 2
+    assert "read-only" in result.output and str(warehouse) in result.output.replace("\n", "")
+    assert view_snapshot(warehouse) == before
