@@ -29,6 +29,14 @@ def _officials(text):
      [("Nguyễn Đức Chung", "Chủ tịch UBND TP Hà Nội", "UBND TP Hà Nội")]),
     ("Phát biểu tại buổi họp mặt, ông Nguyễn Hồng Lĩnh, Bí thư Tỉnh ủy Bà Rịa-Vũng Tàu khẳng định",
      [("Nguyễn Hồng Lĩnh", "Bí thư Tỉnh ủy Bà Rịa-Vũng Tàu", "Tỉnh ủy Bà Rịa-Vũng Tàu")]),
+    # generalisation gaps found on the held-out set (tests/data/heldout)
+    ("Phát biểu tại hội nghị, Chủ tịch UBND TP. Đà Nẵng Huỳnh Đức Thơ nhấn mạnh",
+     [("Huỳnh Đức Thơ", "Chủ tịch UBND TP. Đà Nẵng", "UBND TP. Đà Nẵng")]),
+    ("Cô giáo Trần Thị Lan, Hiệu trưởng trường Tiểu học Kim Đồng chia sẻ",
+     [("Trần Thị Lan", "Hiệu trưởng trường Tiểu học Kim Đồng", "trường Tiểu học Kim Đồng")]),
+    ("Trung tá Lê Văn Bình, Thủ trưởng Cơ quan Cảnh sát điều tra Công an huyện Kỳ Anh đã ký quyết định",
+     [("Lê Văn Bình", "Thủ trưởng Cơ quan Cảnh sát điều tra Công an huyện Kỳ Anh",
+       "Cơ quan Cảnh sát điều tra Công an huyện Kỳ Anh")]),
 ])
 def test_official_sentences(sentence, expected):
     assert _officials(sentence) == expected

@@ -44,7 +44,7 @@ _TITLE_HEADS = [
     "Cục trưởng", "Vụ trưởng", "Viện trưởng", "Hiệu trưởng", "Chánh văn phòng", "Chánh án",
     "Chánh thanh tra", "Tổng thanh tra", "Tư lệnh", "Chính ủy", "Chính uỷ", "Chỉ huy trưởng", "Đại sứ",
     "Đại biểu Quốc hội", "Tổng biên tập", "Thường trực", "Trợ lý", "Thị trưởng", "Tổng thư ký",
-    "Chủ tọa", "Trưởng Ban", "Trưởng Phòng",
+    "Chủ tọa", "Trưởng Ban", "Trưởng Phòng", "Thủ trưởng",
 ]
 TITLE_RE = re.compile(
     r"(?<![^\W\d_])(?:(?:" + "|".join(_cap(w) for w in ("Phó", "Nguyên", "Quyền")) + r")" + _SP + r")*"
@@ -53,7 +53,7 @@ TITLE_RE = re.compile(
 )
 # Ranks and honorifics printed before a name but not part of the position.
 _HONORIFIC_RE = re.compile(
-    r"(?:(?:ông|bà|đồng" + _SP + r"chí|Ông|Bà|Đồng" + _SP + r"chí|[Đđ]/c|anh|chị|Anh|Chị)"
+    r"(?:(?:ông|bà|đồng" + _SP + r"chí|Ông|Bà|Đồng" + _SP + r"chí|[Đđ]/c|anh|chị|Anh|Chị|[Cc]ô" + _SP + r"giáo|[Tt]hầy" + _SP + r"giáo|[Nn]hà" + _SP + r"giáo)"
     r"|(?:[Đđ]ại|[Tt]hượng|[Tt]rung|[Tt]hiếu)" + _SP + r"(?:tướng|tá|úy|uý)"
     r"|(?:GS|PGS|TS|ThS|BS|KTS|NGƯT|NGND|NSND|NSƯT)\.?(?:\s*,?\s*(?:TS|BS|ThS)\.?)*)" + _SP + "$"
 )
@@ -74,8 +74,9 @@ _ADMIN_BEFORE_RE = re.compile(
     r"(?:quận|huyện|tỉnh|phường|xã|thành\s+phố|thị\s+xã|thị\s+trấn|TP\.?|Tp\.?|Q\.|P\.|H\.|đường|phố|"
     r"sông|cầu|chùa|đền|làng|thôn|ấp|bản|xóm|khu|tổ|[Tt]rường|[Cc]ông\s+ty|ĐH|THPT|THCS|TH|CĐ|BV|"
     r"[Bb]ệnh\s+viện|tư\s+thục|[Hh]ọc\s+viện|[Đđ]ại\s+học|[Qq]uỹ|[Gg]iải|[Tt]ập\s+đoàn|[Nn]hà\s+máy|"
-    r"[Ss]ân\s+bay|[Cc]ảng|[Cc]hợ|[Bb]ảo\s+tàng|[Tt]ượng\s+đài|chuyên|[Ll]ăng|[Nn]hà\s+văn\s+hóa|Đoàn\s+TNCS)" + _SP + "$"
+    r"[Tt]iểu\s+học|[Mm]ầm\s+non|[Mm]ẫu\s+giáo|[Tt]rung\s+học(?:\s+cơ\s+sở|\s+phổ\s+thông)?|[Ss]ân\s+bay|[Cc]ảng|[Cc]hợ|[Bb]ảo\s+tàng|[Tt]ượng\s+đài|chuyên|[Ll]ăng|[Nn]hà\s+văn\s+hóa|Đoàn\s+TNCS)" + _SP + "$"
 )
+_ABBREV_DOT_RE = re.compile(r"\b(?:TP|Tp|TS|ThS|GS|PGS|BS|Q|P)\.")
 _MIDDLE_MARKERS = frozenset({"Thị", "Văn"})
 _NOT_PERSONS = frozenset({"hồ chí minh", "tôn đức thắng"})  # historic figures named in set phrases
 _WORD_RE = re.compile(r"[^\W\d_]+")
@@ -188,7 +189,9 @@ def _position_before(text: str, name_start: int) -> tuple[int, int] | None:
     """Span of a position phrase printed right before a name, in the same clause."""
     lo = max(0, name_start - 160)
     window = text[lo:name_start]
-    cut = max(window.rfind(c) for c in ",;:.()\n“”\"")
+    # "UBND TP. Hà Nội Nguyễn Văn A": the dot of an abbreviation does not end the clause
+    masked = _ABBREV_DOT_RE.sub(lambda m: m.group()[:-1] + " ", window)
+    cut = max(masked.rfind(c) for c in ",;:.()\n“”\"")
     if cut >= 0:
         lo, window = lo + cut + 1, window[cut + 1:]
     # a list "Chủ tịch nước X và Thủ tướng Y": only the part after the last "và"
