@@ -46,6 +46,12 @@ _OTHER_NAME_RE = re.compile(
     r"câu|chữ|từ|cụm\s+từ|hiệu|quán|nhà\s+hàng|khách\s+sạn|dự\s+án|sản\s+phẩm|dòng)\s*$",
     re.IGNORECASE,
 )
+# A lower-case quote after a quantifier or "biểu hiện" describes (scare quotes,
+# political terms): "những “anh hùng thầm lặng”", "biểu hiện “tự diễn biến”".
+_DESCRIPTIVE_BEFORE_RE = re.compile(
+    r"(?:những|các|một|biểu\s+hiện|hiện\s+tượng|tình\s+trạng|căn\s+bệnh|thói|kiểu|lối)\s*(?:[“\"][^“”\"\n]{1,40}[”\"]\s*(?:,|và)\s*)?$",
+    re.IGNORECASE,
+)
 # Quoted legal terms and first-person sentences are not names.
 _LEGAL_BEFORE_RE = re.compile(r"(?:hành\s+vi|tội|tội\s+danh|về\s+tội|khởi\s+tố)\s*$", re.IGNORECASE)
 _FIRST_PERSON_RE = re.compile(r"\b(?:tôi|chúng\s+tôi|chúng\s+ta|mình|chúng\s+em|tớ|bạn)\b", re.IGNORECASE)
@@ -85,6 +91,8 @@ def _trigger_kind(text: str, start: int) -> str | None:
     if len(window[best.end():].split()) > _TRIGGER_MAX_WORDS:
         return None
     i = int(next(k for k, v in best.groupdict().items() if v)[1:])
+    if _TRIGGERS[i][0].endswith("gương") and window[best.end():].strip():
+        return None  # "tấm gương tâm huyết, “...”": the example is described, not named
     return _TRIGGERS[i][1]
 
 
@@ -104,6 +112,8 @@ def _accept_untriggered(name: str, text: str, start: int) -> bool:
         return False
     before = text[max(0, start - 25):start]
     if _OTHER_NAME_RE.search(before) or _LEGAL_BEFORE_RE.search(before) or _FIRST_PERSON_RE.search(name):
+        return False
+    if not name[0].isupper() and _DESCRIPTIVE_BEFORE_RE.search(text[max(0, start - 70):start]):
         return False
     if not name[0].isalpha():
         return False
@@ -133,7 +143,8 @@ def extract_movements(text: str) -> list[Movement]:
         # lists share the kind of their first item: danh hiệu “A” và “B”
         if kind is None and prev_kind and _SEPARATOR_RE.match(text[prev_end:m.start()]):
             kind = prev_kind
-        if _looks_like_speech(name, text, m.start()):
+        short_slogan = kind == "slogan" and len(name.split()) <= 12 and not re.search(r"[.!?]", name)
+        if _looks_like_speech(name, text, m.start()) and not short_slogan:
             prev_end, prev_kind = m.end(), None
             continue
         if kind is None and not (campaign_news and _accept_untriggered(name, text, m.start())):
