@@ -28,7 +28,9 @@ from etl.bronze import commit_state, read_batch, stored_items
 from etl import parallel
 from etl.discover import discover
 from etl.errors import WarehouseError, WarehouseLockedError
-from etl.load import LoadResult, known_versions, load_batch, record_run, recover, split_versions
+from etl.load import (
+    LoadResult, close_abandoned_runs, known_versions, load_batch, record_run, recover, split_versions,
+)
 from etl.models import Failure
 from etl.publish import publish, set_aside_corrupt
 from etl.schema import FACT_TABLES, QuarantineRow, Run
@@ -208,6 +210,7 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
         PROGRESS.info("%d items in %d batches", len(items), batches, extra={"etl_batch": 0, "etl_batches": batches})
         validator = timed("validate", cached_validator, store.local_dir, settings.expectations_dir)
         failures += set_aside_corrupt(store)  # a damaged Parquet file must not stop the night
+        close_abandoned_runs(store, run.run_id)
         known = known_versions(store)
         validation: dict[str, dict] = {}
         rows = {t: 0 for t in ("articles", *FACT_TABLES)}

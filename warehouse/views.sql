@@ -100,14 +100,15 @@ select coalesce(issuer, '(not stated)') as issuer, award,
        count(distinct article_id) as articles
 from awards group by all;
 
+-- One row per campaign name, however it is capitalised; its usual spelling and kind.
 create or replace view movement_mentions as
-select mv.name, mv.kind,
+select mode(mv.name) as name, mode(mv.kind) as kind,
        list(distinct a.district order by a.district) filter (where a.district is not null) as districts,
        count(distinct mv.article_id) as articles,
        min(coalesce(a.published_at, a.fetched_at)) as first_seen,
        max(coalesce(a.published_at, a.fetched_at)) as last_seen
 from movements mv join articles a using (article_id)
-group by all;
+group by lower(mv.name);
 
 create or replace view latest_articles as
 select a.article_id, a.title, a.source, a.district, a.province, a.published_at, a.uri,

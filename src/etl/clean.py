@@ -16,7 +16,7 @@ import unicodedata
 
 from etl.errors import InputError
 from etl.models import CleanDoc, Failure, RawDoc
-from etl.textclean import clean_article_text, normalize
+from etl.textclean import clean_article_text, clean_author, normalize
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def clean_html(raw: RawDoc) -> CleanDoc:
     if result is None or not (result.text or "").strip():
         raise InputError(raw.uri, "no article text found in the HTML page (script-only or empty body?)")
     cleaned = clean_article_text(normalize(result.text), title=result.title)
-    author = cleaned.author or result.author
+    author = cleaned.author or clean_author(result.author, sitename=result.sitename, hostname=result.hostname)
     return CleanDoc(
         uri=raw.uri,
         source_name=raw.source_name,

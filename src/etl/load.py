@@ -138,6 +138,32 @@ def record_run(store: Store, run: Run) -> None:
     store.write_parquet(f"{table_dir('runs')}/{run.run_id}-{stamp}.parquet", to_table("runs", [run]))
 
 
+def close_abandoned_runs(store: Store, current_run: str) -> list[str]:
+    """Record as failed every run other than `current_run` still marked running; call under the lock.
+
+    A run killed mid-way, or one whose final record did not fit on a full disk,
+    would otherwise show as running for ever. Returns the run ids closed.
+    """
+    if not store.list_files(table_dir("runs"), ".parquet"):
+        return []
+    rows = duckdb_connect(store).execute(
+        f"select * from read_parquet('{parquet_glob(store, 'runs')}', union_by_name = true) "
+        "qualify row_number() over (partition by run_id order by recorded_at desc) = 1"
+    ).fetch_arrow_table().to_pylist()
+    names = {f.name for f in dataclasses.fields(Run)}
+    closed = []
+    for row in rows:
+        if row["status"] != "running" or row["run_id"] == current_run:
+            continue
+        run = Run(**{k: v for k, v in row.items() if k in names})
+        run.status = "failed"
+        run.error = run.error or "abandoned: the run stopped before recording its end (killed, or the disk was full)"
+        record_run(store, run)
+        closed.append(run.run_id)
+        log.warning("run %s never recorded its end; marked failed", run.run_id)
+    return closed
+
+
 JOURNAL = "tables/_compaction.json"
 
 

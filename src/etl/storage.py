@@ -86,13 +86,13 @@ class Store:
         target = self.path(rel)
         self.makedirs(rel.rpartition("/")[0])
         tmp = target if self.is_s3 else f"{target.rpartition('/')[0]}/{TMP_MARK}{uuid.uuid4().hex}"
-        with self.fs.open_output_stream(tmp) as out:
+        with self.fs.open_output_stream(tmp, compression=None) as out:  # bytes as given, even for .gz names
             out.write(data)
         if tmp != target:
             self.fs.move(tmp, target)
 
     def read_bytes(self, rel: str) -> bytes:
-        with self.fs.open_input_stream(self.path(rel)) as stream:
+        with self.fs.open_input_stream(self.path(rel), compression=None) as stream:
             return stream.read()
 
     def write_parquet(self, rel: str, table: pa.Table) -> None:
