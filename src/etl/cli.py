@@ -113,6 +113,7 @@ def run(
     sources: Optional[Path] = typer.Option(None, "--sources", "-s", help="sources.yaml with URL lists, feeds and sitemaps.", rich_help_panel=INPUT),
     warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=OUTPUT),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", help="Articles per batch task.", rich_help_panel=RUNTIME),
+    workers: Optional[int] = typer.Option(None, "--workers", envvar="ETL_WORKERS", help="Processes for clean and extract (default: one per CPU core).", rich_help_panel=RUNTIME),
     wait: float = typer.Option(0.0, "--wait", help="Seconds to wait for another run's lock on the warehouse.", rich_help_panel=RUNTIME),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.", rich_help_panel=OUTPUT),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warnings and the summary.", rich_help_panel=OUTPUT),
@@ -144,7 +145,7 @@ def run(
                 warehouse=warehouse,
                 sources=str(sources) if sources else None,
                 batch_size=batch_size,
-                options={"lock_timeout": wait, "quiet": quiet},
+                options={"lock_timeout": wait, "quiet": quiet, "workers": workers or os.cpu_count() or 1},
             )
     except EtlError as exc:
         err.print(f"[red]error:[/] {exc}")

@@ -146,10 +146,12 @@ def close_abandoned_runs(store: Store, current_run: str) -> list[str]:
     """
     if not store.list_files(table_dir("runs"), ".parquet"):
         return []
-    rows = duckdb_connect(store).execute(
+    cursor = duckdb_connect(store).execute(
         f"select * from read_parquet('{parquet_glob(store, 'runs')}', union_by_name = true) "
         "qualify row_number() over (partition by run_id order by recorded_at desc) = 1"
-    ).fetch_arrow_table().to_pylist()
+    )
+    columns = [d[0] for d in cursor.description]
+    rows = [dict(zip(columns, values)) for values in cursor.fetchall()]
     names = {f.name for f in dataclasses.fields(Run)}
     closed = []
     for row in rows:
