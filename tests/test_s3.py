@@ -90,7 +90,7 @@ def test_nightly_run_on_s3_warehouse(prefect_api, seed_dir, s3_env, tmp_path):
     assert result.exit_code == 0, result.output
     import json
 
-    counts = json.loads(result.output)[0]
+    counts = json.loads(result.stdout)[0]
     assert counts["articles"] == 5
     assert counts["metrics"] == summary["rows"]["metrics"] > 0
     assert counts["runs"] == 1
@@ -99,4 +99,4 @@ def test_nightly_run_on_s3_warehouse(prefect_api, seed_dir, s3_env, tmp_path):
     again = nightly_ingest(input_dir=str(seed_dir), warehouse=warehouse)
     assert again["inputs"]["unchanged"] == 5 and again["rows"]["articles"] == 0
     result = runner.invoke(app, ["query", "--warehouse", warehouse, "--json", "select count(*) as n from articles"])
-    assert json.loads(result.output) == [{"n": 5}]
+    assert json.loads(result.stdout) == [{"n": 5}]

@@ -169,9 +169,33 @@ class Validator:
         return out
 
     def build_docs(self) -> Path:
-        """Rebuild Data Docs; returns the index.html path."""
-        self.context.build_data_docs()
+        """Rebuild Data Docs; returns the index.html path.
+
+        GE writes its JSON stores in place, so a full disk can leave a truncated
+        file that breaks every later build: such files are moved to
+        `<project>/corrupt/` and the build is retried once.
+        """
+        try:
+            self.context.build_data_docs()
+        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+            if not self.set_aside_broken_json():
+                raise
+            log.warning("Data Docs: set aside truncated GE store files after %s", exc)
+            self.context.build_data_docs()
         return self.docs_index
+
+    def set_aside_broken_json(self) -> list[Path]:
+        """Move GE store files that are not valid JSON to `<project>/corrupt/`; returns their new paths."""
+        moved = []
+        for path in sorted((self.project_dir / "gx").rglob("*.json")):
+            try:
+                json.loads(path.read_bytes())
+            except ValueError:
+                target = self.project_dir / "corrupt" / path.relative_to(self.project_dir)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                path.replace(target)
+                moved.append(target)
+        return moved
 
     @property
     def docs_index(self) -> Path:
