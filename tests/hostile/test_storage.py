@@ -189,3 +189,45 @@ def test_read_only_warehouse_still_answers_queries_and_a_run_says_why_it_cannot_
     assert result.exit_code == 2
     assert "read-only" in result.output and str(warehouse) in result.output.replace("\n", "")
     assert view_snapshot(warehouse) == before
+
+
+def test_a_real_full_disk_mid_run_loses_nothing_once_space_is_back(run_flow, seeded, tmp_path, mount):
+    from etl.errors import WarehouseError
+    from etl.publish import publish
+    from etl.storage import Store
+
+    wh = tmp_path / "small"
+    wh.mkdir()
+    mount("-t", "tmpfs", "-o", "size=12m", "tmpfs", target=wh)
+    shutil.copytree(seeded, wh, dirs_exist_ok=True)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(20):
+        for seed in sorted(SEEDS.glob("*.txt")):
+            shutil.copy(seed, corpus / f"{i:02d}_{seed.name}")
+    filler = wh / "filler"
+    with filler.open("wb") as out:  # fill the disk, then give back a little: enough to start, not to finish
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    os.truncate(filler, filler.stat().st_size - 300 * 1024)
+
+    with pytest.raises(WarehouseError, match="No space left on device"):
+        run_flow(corpus, wh, batch_size=20)
+    filler.unlink()
+    assert not [p for p in wh.rglob("*") if p.name.startswith(".tmp-")]  # no half-written files left behind
+    publish(Store(str(wh)))
+    [(articles, distinct)] = query(wh, "select count(*), count(distinct article_id) from articles")
+    assert articles == distinct and (articles - 5) % 20 == 0 and articles < 105  # whole batches or nothing
+
+    summary, _ = run_flow(corpus, wh, batch_size=20)
+    assert summary["status"] == "completed"
+    assert query(wh, "select count(*), count(distinct article_id) from articles") == [(105, 105)]
+    # the failed run could not even record its failure on the full disk: the next run closes it
+    runs = query(wh, "select status, error from runs order by started_at")
+    assert [s for s, _ in runs] == ["completed", "failed", "completed"]
+    assert "No space left on device" in runs[1][1] or "abandoned" in runs[1][1]
+    assert query(wh, "select count(*) from (select article_id, seq from metrics group by all having count(*) > 1)") == [(0,)]
