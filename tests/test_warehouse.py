@@ -22,7 +22,7 @@ from etl.publish import publish
 from etl.storage import Store
 
 NAM_TU_LIEM = "000_db400617e4ced398.txt"
-COPIES = 12  # batches of 5: twelve commits to interrupt
+COPIES = 8  # batches of 5: eight commits to interrupt
 
 
 def test_edited_article_replaces_exactly_its_facts(run_flow, seed_dir):
@@ -111,7 +111,7 @@ def test_second_run_waits_or_refuses_while_the_warehouse_is_locked(run_flow, see
     assert summary["status"] == "completed"
 
 
-def test_sigkill_during_load_leaves_a_consistent_warehouse(tmp_path, seed_dir):
+def test_sigkill_during_load_leaves_a_consistent_warehouse(prefect_api, tmp_path, seed_dir):
     """Kill `etl run` while it is loading batches, re-run, and check nothing is missing or doubled."""
     corpus = tmp_path / "many"
     corpus.mkdir()
@@ -120,17 +120,20 @@ def test_sigkill_during_load_leaves_a_consistent_warehouse(tmp_path, seed_dir):
             shutil.copy(seed, corpus / f"{i:02d}_{seed.name}")
     wh = tmp_path / "warehouse"
     etl = [sys.executable, "-m", "etl.cli", "run", "--input", str(corpus), "--warehouse", str(wh), "--batch-size", "5", "-q"]
-    env = {**os.environ, "PREFECT_LOGGING_LEVEL": "ERROR"}
+    from prefect.settings import PREFECT_API_URL
+
+    # both runs talk to the session's test server instead of starting ephemeral ones
+    env = {**os.environ, "PREFECT_LOGGING_LEVEL": "ERROR", "PREFECT_API_URL": PREFECT_API_URL.value()}
     proc = subprocess.Popen(etl, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     store = Store(str(wh))
     deadline = time.time() + 180
-    while time.time() < deadline and len(store.list_files("tables/articles", ".parquet")) < 3:
+    while time.time() < deadline and len(store.list_files("tables/articles", ".parquet")) < 2:
         time.sleep(0.05)
     assert proc.poll() is None, "the run finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     committed = len(store.list_files("tables/articles", ".parquet"))
-    assert 3 <= committed < COPIES
+    assert 2 <= committed < COPIES
 
     subprocess.run(etl, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
 
