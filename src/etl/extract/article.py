@@ -65,7 +65,9 @@ class Gazetteer:
 
     districts: list[Place] = field(default_factory=list)
     provinces: list[Place] = field(default_factory=list)
-    by_name: dict[str, Place | None] = field(default_factory=dict)  # spelling -> place (None: not a place)
+    # spelling -> places (several when districts of different provinces share a
+    # name, "Châu Thành"); an empty tuple marks a phrase that is not a place
+    by_name: dict[str, tuple[Place, ...]] = field(default_factory=dict)
     numbered: dict[int, Place] = field(default_factory=dict)  # 1 -> Quận 1
     pattern: re.Pattern | None = None
 
@@ -76,17 +78,36 @@ def _read_csv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-# Administrative prefixes in front of a district name ("quận", "huyện", "TP").
-_DISTRICT_PREFIX = r"(?:[Qq]uận|QUẬN|[Hh]uyện|HUYỆN|[Tt]hị xã|THỊ XÃ|[Tt]hành phố|THÀNH PHỐ|TP\.?|Q\.)\s*"
+# Administrative prefixes in front of a district name: "quận", "huyện", "thị
+# xã", "TP", the party committee ("Huyện ủy"), and the abbreviations of
+# tuoitre-style copy ("H.Bình Chánh", "TX.Kỳ Anh", "Q.Bình Thạnh").
+_DISTRICT_PREFIX = (
+    r"(?:(?:[Qq]uận|QUẬN|[Hh]uyện|HUYỆN|[Tt]hị xã|THỊ XÃ|[Tt]hành phố|THÀNH PHỐ|TP|[Tt]hị|[Tt]hành)"
+    r"\s+(?:[ủu][ỷy]|[ỦU][ỶY])\s+"
+    r"|[Qq]uận|QUẬN|[Hh]uyện|HUYỆN|[Tt]hị xã|THỊ XÃ|[Tt]hành phố|THÀNH PHỐ|TP\.?|TX\.?|Q\.|H\.)\s*"
+)
 # Numbered districts exist only with a prefix ("quận 1", "Q.1", "Q1"): a bare
 # number, a date ("1/4") or a quarter ("Q1/2023", "Q1 2023") is never a district.
 _NUMBERED = re.compile(
-    r"(?<![\w.])(?:(?:[Qq]uận|QUẬN)\s+|Q\.\s?|Q)(?P<n>\d{1,2})"
+    r"(?<![\w.])(?:(?:[Qq]uận|QUẬN)\s+(?:[ủu][ỷy]\s+)?|Q\.\s?|Q)(?P<n>\d{1,2})"
     r"(?![\d/,.]\d|\d)(?!\s*[-–/]\s*\d)(?!\s*(?:năm\s+)?(?:19|20)\d\d)"
 )
 # Phrases that contain a place name but are not places: the Pacific Ocean,
 # President Hồ Chí Minh (the city is always written with "TP"/"Thành phố").
 _NOT_PLACES = ("Thái Bình Dương", "Hồ Chí Minh")
+# A name right after these words is a commune, street, river, bridge or market
+# named like a district ("thị trấn Đức Thọ", "đường Lê Chân", "sông Tam Bình"):
+# no mention of the district.
+_NOT_DISTRICT_BEFORE = re.compile(
+    r"(?:\b(?:thị trấn|xã|phường|thôn|ấp|bản|khu phố|tổ dân phố|đường|phố|ngõ|hẻm|sông|cầu|chợ|hồ|núi|đèo|đảo|vịnh"
+    r"|bến|cảng|khu|trường|chùa|đình|đền|nhà thi đấu|hội trường|sân|ga|cửa khẩu|làng|thị tứ"
+    r"|Thị trấn|Xã|Phường|Đường|Phố|Sông|Cầu|Chợ|Hồ|Núi|Đảo|Vịnh|Trường|Chùa)\s+)$"
+)
+# An address inside a clause: "(41 tuổi, trú xã A, huyện B)", "quê ở huyện C".
+# Such a district is where a person lives, not what the article is about.
+_ADDRESS_BEFORE = re.compile(
+    r"\b(?:trú|ngụ|quê|quê quán|nguyên quán|địa chỉ|HKTT|sinh năm|SN)\b[^.;:()\n“”\"]{0,60}$"
+)
 
 
 def _trie_regex(words: list[str]) -> str:
@@ -117,6 +138,8 @@ def load_gazetteer() -> Gazetteer:
     >>> g = load_gazetteer()
     >>> sorted(p.name for p in g.districts if p.name.startswith("Quận 1"))
     ['Quận 1', 'Quận 10', 'Quận 11', 'Quận 12']
+    >>> sorted(p.province for p in g.by_name["Châu Thành"])[:2]
+    ['An Giang', 'Bến Tre']
     """
     gaz = Gazetteer()
     for row in _read_csv("districts.csv"):
@@ -126,17 +149,26 @@ def load_gazetteer() -> Gazetteer:
         aliases = tuple(a for a in row["aliases"].split("|") if a)
         gaz.provinces.append(Place(row["name"], row["kind"], row["name"], aliases, False))
 
-    for place in [*gaz.provinces, *gaz.districts]:  # districts last: they win a shared spelling
+    spellings: dict[str, dict[Place, None]] = {}
+    for place in gaz.provinces:
+        for spelling in (place.name, *place.aliases):
+            for variant in (spelling, spelling.upper()):
+                spellings.setdefault(variant, {})[place] = None
+    for place in gaz.districts:
         m = re.fullmatch(r"Quận (\d+)", place.name)
         if m:
             gaz.numbered[int(m.group(1))] = place
             continue
         for spelling in (place.name, *place.aliases):
             for variant in (spelling, spelling.upper()):
-                gaz.by_name[variant] = place
+                found = spellings.setdefault(variant, {})
+                if any(not p.is_district for p in found):
+                    continue  # a province's own spelling stays the province's
+                found[place] = None
+    gaz.by_name = {k: tuple(v) for k, v in spellings.items()}
     for phrase in _NOT_PLACES:
-        gaz.by_name[phrase] = None
-        gaz.by_name[phrase.upper()] = None
+        gaz.by_name[phrase] = ()
+        gaz.by_name[phrase.upper()] = ()
     names = _trie_regex(sorted(gaz.by_name))
     gaz.pattern = re.compile(rf"(?<![\w.])(?P<prefix>{_DISTRICT_PREFIX})?(?P<name>{names})(?!\w)")
     return gaz
@@ -144,87 +176,213 @@ def load_gazetteer() -> Gazetteer:
 
 @dataclass
 class PlaceMention:
-    """One place found in a text."""
+    """One place found in a text; `candidates` holds every district of a shared name."""
 
     place: Place
     prefixed: bool
     start: int
     end: int
+    candidates: tuple[Place, ...] = ()
+    address: bool = False  # inside a person's address ("trú huyện X")
+
+
+@functools.lru_cache(maxsize=1)
+def _surnames() -> frozenset[str]:
+    """Vietnamese surnames (etl/data/surnames.csv): a place name right after one is a person's name."""
+    return frozenset(row["surname"] for row in _read_csv("surnames.csv"))
+
+
+_WORD_BEFORE = re.compile(r"(\w+)\s$")
+# "Q3" without a dot is a quarter in business copy ("báo lãi đột biến Q3");
+# it is a district only where the article speaks of TP.HCM.
+_HCM_CONTEXT = re.compile(r"TP\.?\s?HCM|TPHCM|Hồ Chí Minh|Sài Gòn")
 
 
 def find_places(text: str) -> list[PlaceMention]:
     """Every district or province mention, non-overlapping, longest first.
 
+    A district name after a commune/street word ("thị trấn Đức Thọ") is skipped.
+
     >>> [(m.place.name, m.prefixed) for m in find_places("quận 1 và Quận 10, ngày 1/4, Q1/2023")]
     [('Quận 1', True), ('Quận 10', True)]
+    >>> [m.place.name for m in find_places("Huyện ủy Hương Sơn, thị trấn Đức Thọ")]
+    ['Hương Sơn']
     """
     gaz = load_gazetteer()
     out = []
     for m in gaz.pattern.finditer(text):
-        whole = gaz.by_name.get(m.group(0), False)
-        if whole is not False:  # "Thành phố Hồ Chí Minh" is itself a spelling
-            place, prefixed = whole, False
+        whole = gaz.by_name.get(m.group(0))
+        if whole is not None:  # "Thành phố Hồ Chí Minh" is itself a spelling
+            places, prefixed = whole, False
         else:
-            place, prefixed = gaz.by_name.get(m["name"]), m["prefix"] is not None
-        if place is not None:
-            out.append(PlaceMention(place, prefixed, m.start(), m.end()))
+            places, prefixed = gaz.by_name.get(m["name"], ()), m["prefix"] is not None
+        if not places:
+            continue
+        before = text[max(0, m.start() - 70): m.start()]
+        if not prefixed and all(p.is_district for p in places) and _NOT_DISTRICT_BEFORE.search(before):
+            continue
+        word = _WORD_BEFORE.search(before) if not prefixed else None
+        if word and word.group(1) in _surnames():
+            continue  # "Nguyễn Xuân Trường" is a person, not huyện Xuân Trường
+        address = bool(_ADDRESS_BEFORE.search(before))
+        out.append(PlaceMention(places[0], prefixed, m.start(), m.end(), places, address))
+    hcm = None
     for m in _NUMBERED.finditer(text):
         place = gaz.numbered.get(int(m["n"]))
+        if place is not None and m.group(0)[1].isdigit():
+            hcm = bool(_HCM_CONTEXT.search(text)) if hcm is None else hcm
+            if not hcm:
+                continue
         if place is not None:
-            out.append(PlaceMention(place, True, m.start(), m.end()))
+            before = text[max(0, m.start() - 70): m.start()]
+            out.append(PlaceMention(place, True, m.start(), m.end(), (place,), bool(_ADDRESS_BEFORE.search(before))))
     out.sort(key=lambda pm: pm.start)
     return out
 
 
-def _score(mentions: list[PlaceMention]) -> Counter:
-    """Mentions per canonical name; an administrative prefix makes a mention count double."""
+# The lead: the first paragraph after the title, up to this many characters
+# (baomoi copies run the whole body into one line).
+_LEAD_CHARS = 400
+
+
+# Places joined only by a comma, semicolon or "và" (with an organisation word
+# such as "Tỉnh đoàn" allowed in between): an enumeration.
+_LIST_GAP = re.compile(r"^\s*(?:[,;]|và)\s*(?:(?:các\s+)?[A-ZĐ]\w*\s+(?:đoàn|ủy|uỷ)\s+)?$")
+# "Ngày 19-12 tại Hà Nội, ...": the venue of a national meeting, not its subject.
+_VENUE_BEFORE = re.compile(r"(?:^|\n)[^\n]{0,30}\d[^\n]{0,10}\s+tại\s+$")
+
+
+def _in_lists(text: str, mentions: list[PlaceMention]) -> set[int]:
+    """Indexes of mentions inside an enumeration of three or more places."""
+    out: set[int] = set()
+    run = [0] if mentions else []
+    for i in range(1, len(mentions) + 1):
+        if i < len(mentions) and _LIST_GAP.match(text[mentions[i - 1].end: mentions[i].start]):
+            run.append(i)
+            continue
+        if len(run) >= 3:
+            out.update(run)
+        run = [i]
+    return out
+
+
+def _province_scores(text: str, title_mentions: list[PlaceMention], body_mentions: list[PlaceMention]) -> Counter:
+    """Province mentions: title 3, lead 2, body 1 each (a province spelled "TP Đà Nẵng" included).
+
+    Mentions in a list of three or more places, in a person's address, or
+    naming the venue after a date weigh nothing or less.
+    """
     scores: Counter = Counter()
-    for m in mentions:
-        scores[m.place.name] += 2 if m.prefixed else 1
+    for m in title_mentions:
+        if not m.place.is_district:
+            scores[m.place.name] += 3
+    listed = _in_lists(text, body_mentions)
+    for i, m in enumerate(body_mentions):
+        if m.place.is_district or m.address or i in listed:
+            continue
+        venue = bool(_VENUE_BEFORE.search(text[max(0, m.start - 50): m.start]))
+        scores[m.place.name] += 2 if m.start < _LEAD_CHARS and not venue else 1
     return scores
 
 
+def _disambiguate(mentions: list[PlaceMention], province_scores: Counter) -> None:
+    """Pick, for each shared district name, the candidate whose province the article names most.
+
+    The province printed right after the district ("huyện Châu Thành, tỉnh Long An")
+    decides first; a name whose province is never mentioned stays unresolved
+    (its candidates are cleared).
+    """
+    for i, m in enumerate(mentions):
+        if len(m.candidates) < 2:
+            continue
+        near = [n.place.name for n in mentions[i + 1: i + 3] if not n.place.is_district and n.start - m.end < 25]
+        provinces = {p.province for p in m.candidates}
+        if near and near[0] in provinces:
+            best = near[0]
+        else:
+            ranked = sorted(provinces, key=lambda p: -province_scores[p])
+            best = ranked[0] if province_scores[ranked[0]] > (province_scores[ranked[1]] if len(ranked) > 1 else 0) else None
+        chosen = tuple(p for p in m.candidates if p.province == best)
+        if best is None or not chosen:
+            m.candidates = ()
+        else:
+            m.place, m.candidates = chosen[0], (chosen[0],)
+
+
 def resolve_places(text: str, title: str | None = None) -> tuple[str | None, str | None]:
-    """(district, province): the district the title names, else the most mentioned one.
+    """(district, province) the article is about.
+
+    A district counts when it is printed with its prefix ("huyện Đức Thọ") at
+    least once; bare mentions then add to it. The district named in the title
+    wins, then one named in the lead paragraph, then a district mentioned at
+    least twice and more than any other. A district in a person's address
+    ("trú huyện X") never counts. Same-named districts are told apart by the
+    province the article names.
 
     >>> resolve_places("Quận hoàn thành 14/14 chỉ tiêu. Quận Ba Đình ...", "Quận Ba Đình phát động thi đua")
     ('Ba Đình', 'Hà Nội')
+    >>> resolve_places("Ngày 1/11, tại vùng biển huyện Tĩnh Gia (Thanh Hóa) người dân phát hiện ...", "Phát hiện cá voi")
+    ('Tĩnh Gia', 'Thanh Hóa')
     """
     title_mentions = find_places(title) if title else []
     body_mentions = find_places(text)
-    body_scores = _score(body_mentions)
-    places = {m.place.name: m.place for m in [*title_mentions, *body_mentions]}
+    if title and text.startswith(title):
+        # the cleaned text starts with the title: its mentions are the title's
+        body_mentions = [m for m in body_mentions if m.start >= len(title)]
+    province_scores = _province_scores(text, title_mentions, body_mentions)
+    every = [*title_mentions, *body_mentions]
+    _disambiguate(title_mentions, province_scores)
+    _disambiguate(body_mentions, province_scores)
+    districts = [m for m in every if m.place.is_district and m.candidates and not m.address]
+    prefixed = {m.place.name for m in districts if m.prefixed}
+    counted = [m for m in districts if m.place.name in prefixed]
+    places = {m.place.name: m.place for m in every}
+
+    scores: Counter = Counter()
+    for m in counted:
+        scores[m.place.name] += 2 if m.prefixed else 1
+    lead_end = _lead_end(text, title)
 
     district = None
-    title_districts = [m.place.name for m in title_mentions if m.place.is_district]
-    if title_districts:
-        district = max(dict.fromkeys(title_districts), key=lambda n: body_scores[n])
-    else:
-        ranked = [(s, n) for n, s in body_scores.items() if places[n].is_district]
-        # one bare mention (e.g. a street or a hall named after a district) is not enough
-        ranked = [(s, n) for s, n in ranked if s >= 2]
-        if ranked:
-            district = max(ranked)[1]
+    in_title = [m.place.name for m in title_mentions if m in counted]
+    in_lead = [m.place.name for m in body_mentions if m in counted and m.start < lead_end]
+    if in_title:
+        district = max(dict.fromkeys(in_title), key=lambda n: scores[n])
+    elif in_lead:
+        district = max(dict.fromkeys(in_lead), key=lambda n: scores[n])
+        top, top_score = scores.most_common(1)[0]
+        # a court or office named once in the lead ("TAND huyện A sẽ xét xử")
+        # gives way to the district the rest of the article is about
+        if top_score >= 6 and top_score >= 3 * scores[district]:
+            district = top
+    elif scores:
+        ranked = scores.most_common(2)
+        # one mention in passing is not the article's district; two districts
+        # reported side by side ("Công an quận A và quận B") are neither's article
+        if ranked[0][1] >= 4 and (len(ranked) == 1 or ranked[0][1] >= 1.5 * ranked[1][1]):
+            district = ranked[0][0]
     if district is not None:
         return district, places[district].province
 
-    province_scores = Counter({n: s for n, s in body_scores.items() if not places[n].is_district})
-    for m in title_mentions:
-        if not m.place.is_district:
-            province_scores[m.place.name] += 3
-    # districts of the two cities also vote for their province
-    for n, s in body_scores.items():
-        if places[n].is_district and s >= 2:
-            province_scores[places[n].province] += 1
-    lead = text[:300]
-    for m in body_mentions:
-        if m.start < len(lead) and not m.place.is_district:
-            province_scores[m.place.name] += 1
+    # districts mentioned with their prefix also vote for their province
+    for name in prefixed:
+        province_scores[places[name].province] += 1
     if province_scores:
         name, score = province_scores.most_common(1)[0]
         if score >= 2:
             return None, name
     return None, None
+
+
+def _lead_end(text: str, title: str | None) -> int:
+    """Offset where the lead paragraph (first non-title line, capped) ends."""
+    start = len(title) if title and text.startswith(title) else 0
+    rest = text[start:]
+    stripped = rest.lstrip("\n")
+    offset = start + len(rest) - len(stripped)
+    line_end = stripped.find("\n")
+    length = len(stripped) if line_end < 0 else line_end
+    return offset + min(length, _LEAD_CHARS)
 
 
 # --------------------------------------------------------------------------- #
