@@ -27,9 +27,10 @@ from etl.acquire import acquire_batch, now_local
 from etl.bronze import commit_state, read_batch, stored_items
 from etl import parallel
 from etl.discover import discover
+from etl.extract import RULES_VERSION
 from etl.errors import WarehouseError, WarehouseLockedError
 from etl.load import (
-    LoadResult, close_abandoned_runs, known_versions, load_batch, record_run, recover, split_versions,
+    LoadResult, close_abandoned_runs, known_versions, load_batch, record_run, recover, split_versions, version_key,
 )
 from etl.models import Failure
 from etl.publish import publish, set_aside_corrupt
@@ -222,7 +223,7 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
             run.inputs_unchanged += len(batch) - len(raws) - len(failed)
             cleaned, failed = timed("clean", clean_task, raws, cpu_workers, remote=True)
             failures += failed
-            split = split_versions(cleaned, known)
+            split = split_versions(cleaned, known, RULES_VERSION)
             run.inputs_new += len(split.new)
             run.inputs_changed += len(split.changed)
             run.inputs_unchanged += len(split.unchanged)
@@ -247,7 +248,7 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
             for table in rows:
                 rows[table] += loaded.rows.get(table, 0)
             for article in validated.tables.get("articles", []):
-                known[article.article_id] = article.content_hash
+                known[article.article_id] = version_key(article.content_hash, article.rules_version)
             logger.info("batch %d/%d loaded: %s", batch_no + 1, batches, loaded.rows)
             PROGRESS.info("batch %d/%d loaded", batch_no + 1, batches, extra={"etl_batch": batch_no + 1, "etl_batches": batches})
         paths = timed("publish", publish_task, store, validator)

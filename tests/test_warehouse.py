@@ -143,3 +143,22 @@ def test_sigkill_during_load_leaves_a_consistent_warehouse(prefect_api, tmp_path
     [(first_copy,)] = query(wh, "select count(*) from metrics join articles using (article_id) where uri like '%/00!_%' escape '!'")
     assert first_copy > 0 and total == COPIES * first_copy
     assert not [p for p in wh.rglob("*.parquet") if p.name.startswith(".tmp-")]
+
+
+def test_new_extraction_rules_re_extract_unchanged_articles(run_flow, seed_dir, monkeypatch):
+    import etl.extract
+    import flows.nightly
+
+    _, wh = run_flow(seed_dir)
+    facts_before = query(wh, "select count(*) from metrics")
+    monkeypatch.setattr(etl.extract, "RULES_VERSION", "next-rules")
+    monkeypatch.setattr(flows.nightly, "RULES_VERSION", "next-rules")
+
+    summary, _ = run_flow(seed_dir, wh)
+
+    assert summary["inputs"]["changed"] == 5 and summary["inputs"]["unchanged"] == 0
+    assert query(wh, "select distinct rules_version from articles") == [("next-rules",)]
+    assert query(wh, "select count(*) from articles_history") == [(10,)]
+    assert query(wh, "select count(*) from metrics") == facts_before
+    again, _ = run_flow(seed_dir, wh)
+    assert again["inputs"]["unchanged"] == 5

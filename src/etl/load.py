@@ -47,19 +47,24 @@ def duckdb_connect(store: Store, database: str = ":memory:", read_only: bool = F
     return con
 
 
+def version_key(content_hash: str, rules_version: str | None) -> str:
+    """The load identity of an article version: its text and the rules that read it."""
+    return f"{content_hash}:{rules_version or ''}"
+
+
 def known_versions(store: Store) -> dict[str, str]:
-    """article_id -> content_hash of the current version of every committed article."""
+    """article_id -> version_key of the current version of every committed article."""
     if not store.list_files(table_dir("articles"), ".parquet"):
         return {}
     con = duckdb_connect(store)
     rows = con.execute(
         f"""
-        select article_id, content_hash from read_parquet('{parquet_glob(store, "articles")}',
+        select article_id, content_hash, rules_version from read_parquet('{parquet_glob(store, "articles")}',
                union_by_name = true, hive_partitioning = true)
         qualify row_number() over (partition by article_id order by loaded_at desc, run_id desc) = 1
         """
     ).fetchall()
-    return dict(rows)
+    return {article_id: version_key(h, rules) for article_id, h, rules in rows}
 
 
 @dataclass
@@ -73,14 +78,18 @@ class VersionSplit:
         return self.new + self.changed
 
 
-def split_versions(docs: list[CleanDoc], known: dict[str, str]) -> VersionSplit:
-    """Sort cleaned documents into new, changed and unchanged versions."""
+def split_versions(docs: list[CleanDoc], known: dict[str, str], rules_version: str | None = None) -> VersionSplit:
+    """Sort cleaned documents into new, changed and unchanged versions.
+
+    A version changes when its cleaned text changes or when the extraction rules
+    changed since it was loaded (so `etl reprocess` after a rules upgrade re-extracts).
+    """
     split = VersionSplit()
     for doc in docs:
         current = known.get(article_id_for(doc.uri))
         if current is None:
             split.new.append(doc)
-        elif current == content_hash_for(doc.text):
+        elif current == version_key(content_hash_for(doc.text), rules_version):
             split.unchanged.append(doc)
         else:
             split.changed.append(doc)

@@ -54,6 +54,7 @@ class Article:
     year: int | None = None  # partition key: published year, else the text's salient year
     quality_flags: str | None = None
     loaded_at: dt.datetime | None = None  # when this version was committed; latest wins
+    rules_version: str | None = None  # fingerprint of the extraction rules that produced the facts
 
 
 @dataclass

@@ -22,6 +22,21 @@ from etl.extract.officials import extract_officials
 
 log = logging.getLogger(__name__)
 
+def rules_fingerprint() -> str:
+    """A short hash of the extraction rules and their data files: changes whenever the rules do."""
+    import hashlib
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*package.glob("*.py"), *(package.parent / "data").glob("*.csv")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RULES_VERSION = rules_fingerprint()
+
 EXTRACTORS = {
     "metrics": extract_metrics,
     "awards": extract_awards,
@@ -81,6 +96,7 @@ def build_article(doc: CleanDoc, run_id: str) -> Article:
         source=meta.source,
         sitename=doc.sitename,
         year=meta.year,
+        rules_version=RULES_VERSION,
     )
 
 
