@@ -142,3 +142,27 @@ def test_faults_are_recorded_and_the_night_completes(news_site, night, tmp_path)
     errors = dict(query(wh, "select uri, error from fetches where error is not null"))
     assert errors == recorded
 
+
+
+def test_backfill_re_extracts_a_night_from_bronze_with_new_rules(news_site, night, tmp_path, monkeypatch):
+    import datetime as dt
+
+    import etl.extract
+    import flows.nightly
+    from flows.backfill import backfill
+
+    summary, wh = night(write_sources(tmp_path, news_site))
+    news_site.stop()
+    news_site.hits.clear()
+    monkeypatch.setattr(etl.extract, "RULES_VERSION", "upgraded-rules")
+    monkeypatch.setattr(flows.nightly, "RULES_VERSION", "upgraded-rules")
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
+
+    nights = backfill(warehouse=str(wh), start=today - dt.timedelta(days=1), end=today)
+
+    assert [n["night"] for n in nights] == [summary["run_id"]]
+    assert nights[0]["status"] == "completed" and nights[0]["rows_articles"] == 22
+    assert news_site.hits == [], "backfill reads bronze, never the network"
+    assert query(wh, "select count(*), count(distinct rules_version) from articles") == [(22, 1)]
+    assert query(wh, "select distinct rules_version from articles") == [("upgraded-rules",)]
+    assert query(wh, "select count(*) from articles_history") == [(44,)]
