@@ -186,6 +186,8 @@ def ssrf_reason(url: str, allow_private: bool) -> str | None:
         return f"{host} is a cloud metadata host (SSRF guard)"
     try:
         addresses = resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
+    except ValueError as exc:  # a malformed port ("[::1%5d"): refuse it rather than crash the batch
+        return f"malformed host or port in URL ({exc})"
     except (socket.gaierror, UnicodeError) as exc:
         return f"cannot resolve host {host}: {getattr(exc, 'strerror', None) or exc}"
     for ip in sorted(addresses, key=str):
@@ -313,16 +315,26 @@ def detect_encoding(content: bytes, content_type: str | None = None) -> str:
     return codec_name(best.encoding) if best is not None else "utf-8"
 
 
-def read_capped(resp: requests.Response, url: str, max_bytes: int) -> tuple[bytes, int]:
-    """The body of a streamed response, refusing more than max_bytes on the wire or decoded."""
+def read_capped(resp: requests.Response, url: str, max_bytes: int,
+                deadline_seconds: float | None = None) -> tuple[bytes, int]:
+    """The body of a streamed response, refusing more than max_bytes on the wire or decoded.
+
+    The read timeout bounds each wait for a byte; `deadline_seconds` bounds the
+    whole body, so a server sending one byte a second cannot hold a worker for hours.
+    """
+    deadline = time.monotonic() + deadline_seconds if deadline_seconds else None
     length = resp.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > max_bytes:
         raise FetchRefused(url, f"body over max_bytes: Content-Length {length} > {max_bytes}", resp.status_code)
     encoded = resp.headers.get("Content-Encoding", "").strip().lower()
     body = bytearray()
     try:
-        for chunk in resp.raw.stream(CHUNK, decode_content=True):
+        # read1: at most one socket read per call, so the deadline is checked between drips
+        while chunk := resp.raw.read1(CHUNK, decode_content=True):
             body += chunk
+            if deadline is not None and time.monotonic() > deadline:
+                raise FetchRefused(url, f"page not complete within the {deadline_seconds:g} s fetch deadline "
+                                        f"({len(body)} bytes so far; server too slow)", resp.status_code)
             if resp.raw.tell() > max_bytes:
                 raise FetchRefused(url, f"body over max_bytes ({max_bytes} bytes); download aborted", resp.status_code)
             if len(body) > max_bytes:
@@ -453,7 +465,8 @@ class Fetcher:
                 if allowed_types is not None and mime is not None and mime not in allowed_types:
                     raise FetchRefused(url, f"content type {mime} not allowed (accepting {', '.join(allowed_types)})",
                                        status)
-                out.content, out.wire_bytes = read_capped(resp, url, max_bytes or self.settings.max_bytes)
+                out.content, out.wire_bytes = read_capped(resp, url, max_bytes or self.settings.max_bytes,
+                                                          self.settings.fetch_deadline)
                 return out
 
     def robots_refusal(self, url: str) -> str | None:
@@ -517,6 +530,10 @@ def fetch_item(fetcher: Fetcher, item: Item, state=None) -> FetchResult:
         log.warning("discarding %s: %s", item.uri, exc.reason)
         return FetchResult(item, item.uri, exc.status, time.monotonic() - started, attempts=exc.attempts,
                            error=exc.reason, fetched_at=now_local())
+    except Exception as exc:  # one hostile URL must not end the fetch of every other item
+        log.exception("discarding %s: unexpected error while fetching", item.uri)
+        return FetchResult(item, item.uri, None, time.monotonic() - started,
+                           error=f"unexpected error: {type(exc).__name__}: {exc}", fetched_at=now_local())
     elapsed = time.monotonic() - started
     final = canonical_url(resp.url)
     result = FetchResult(item, final, resp.status, elapsed, resp.wire_bytes, resp.attempts,

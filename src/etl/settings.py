@@ -40,6 +40,7 @@ class Settings:
     sources: list[SourceConfig] = field(default_factory=list)
     user_agent: str = DEFAULT_USER_AGENT
     timeout: float = 20.0  # read timeout, seconds
+    fetch_deadline: float = 120.0  # whole-page seconds: a server dripping bytes is cut off
     connect_timeout: float = 5.0
     max_bytes: int = 10 * 1024 * 1024
     max_retries: int = 3
