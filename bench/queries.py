@@ -18,6 +18,7 @@ import argparse
 import csv
 import datetime as dt
 import hashlib
+import json
 import statistics
 import time
 from pathlib import Path
@@ -208,9 +209,10 @@ def main() -> None:
     parser.add_argument("--metric-rows", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     result = run(args.out, args.metric_rows, args.repeat)
-    print(result)
+    print(json.dumps(result) if args.json else result)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,6 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus as corpus_mod  # noqa: E402
-import queries as queries_mod  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -87,9 +86,23 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> dict:
             "stdout": stdout, "stderr": stderr}
 
 
-def bench_env(prefect_home: Path, workers: int) -> dict[str, str]:
+def snapshot_code(target: Path) -> Path:
+    """The committed tree (`git archive HEAD`) under `target`.
+
+    Every measured process imports `etl` and `flows` from it (PYTHONPATH wins over the
+    editable install), so edits made in the working tree while the bench runs do not
+    change the code between two runs of one bench.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def bench_env(prefect_home: Path, workers: int, code: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ETL_", "PREFECT_"))}
     env.update({
+        "PYTHONPATH": f"{code / 'src'}{os.pathsep}{code}",
         "PREFECT_HOME": str(prefect_home), "PREFECT_LOGGING_LEVEL": "WARNING",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "GX_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
         "ETL_WORKERS": str(workers),
@@ -119,10 +132,10 @@ def task_runs(prefect_home: Path, flow_run_id: str | None) -> int | None:
 
 def etl_run(corpus: Path, warehouse: Path, env: dict, prefect_home: Path, profile: Path | None = None) -> dict:
     """`etl run` over a corpus folder; measurement plus the run's own summary."""
-    cmd = [str(BIN / "etl"), "run", "--input", str(corpus), "--warehouse", str(warehouse), "--json", "--quiet"]
+    cmd = [sys.executable, "-m", "etl.cli", "run", "--input", str(corpus), "--warehouse", str(warehouse), "--json", "--quiet"]
     if profile:
-        cmd = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "etl.cli", *cmd[1:]]
-    m = measure(cmd, env)
+        cmd = [sys.executable, "-m", "cProfile", "-o", str(profile), *cmd[1:]]
+    m = measure(cmd, env, cwd=Path(env["PYTHONPATH"].split(os.pathsep)[1]))
     m["summary"] = summary = parse_summary(m["stdout"])
     m["tasks"] = task_runs(prefect_home, summary.get("flow_run_id"))
     m["flow_seconds"] = summary["seconds"]
@@ -205,8 +218,9 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="thidua-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     prefect_home = work / "prefect"
-    env = bench_env(prefect_home, args.workers)
-    env1 = bench_env(prefect_home, 1)
+    code = snapshot_code(work / "code")
+    env = bench_env(prefect_home, args.workers, code)
+    env1 = bench_env(prefect_home, 1, code)
     figures: dict = {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                      "command": " ".join([Path(sys.executable).name, "bench/run.py", *sys.argv[1:]]),
                      "cores": os.cpu_count(), "memory_gib": psutil.virtual_memory().total / GIB,
@@ -248,7 +262,9 @@ def main() -> None:
         figures["profile"] = profile_summary(prof)
 
         log(f"query latency over {args.metric_rows} metric rows")
-        figures["queries"] = queries_mod.run(work / "wh-queries", args.metric_rows)
+        q = measure([sys.executable, str(code / "bench" / "queries.py"), "--metric-rows", str(args.metric_rows),
+                     "--out", str(work / "wh-queries"), "--json"], env, cwd=code)
+        figures["queries"] = json.loads(q["stdout"])
     finally:
         figures["total_seconds"] = time.perf_counter() - started
         figures["load_end"] = os.getloadavg()
@@ -347,7 +363,7 @@ def render(f: dict, args) -> str:
           f"(wall minus the fitted fixed {fmt(a, 1)} s, per article) spreads {m_spread:.0%} across N.", ""]
     L += ["## 5. Query latency (synthetic warehouse, real schema and file layout)", "",
           f"Rows: {', '.join(f'{t} {c:,}' for t, c in q['rows'].items())}; {q['files']:,} Parquet files "
-          f"(one per table per batch of {queries_mod.BATCH_ARTICLES} articles per year partition, as load.py writes). "
+          f"(one per table per batch of 500 articles per year partition, as load.py writes). "
           f"Build {fmt(q['build_s'], 1)} s, `etl.publish.publish` {fmt(q['publish_s'], 1)} s. "
           f"Read-only DuckDB connection, {q['repeat']} timed repetitions after the first call.", "",
           "| query | first ms | p50 ms | p95 ms | rows |", "|---|---|---|---|---|"]
