@@ -408,48 +408,162 @@ def _looks_like_outlet(name: str) -> bool:
 # A personal name or initials printed as a byline: "Phương Nga", "Huy Kiên", "CM", "THUẬN VĂN".
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’.-]*\.?$")
 _INITIALS = re.compile(r"^[A-ZĐ]{2,4}$")
-_BYLINE_PREFIX = re.compile(r"^(?:bài(?: và ảnh)?|ảnh|tin|theo|nhóm pv|pv|phóng viên|tác giả)\s*:?\s*", re.IGNORECASE)
-_BYLINE_SUFFIX = re.compile(r"\s*\((?:tổng hợp|theo [^)]*|th|lược dịch)\)\s*$", re.IGNORECASE)
+# Abbreviated names and initials with dots: "L.B", "N.LIÊM", "Nh.Thạch", "T. Dương".
+_DOTTED_NAME = re.compile(r"^(?:[A-ZĐ][a-zđh]?\.\s?){1,3}(?:[A-ZĐ][^\W\d_]*)?$")
+# "Bài và ảnh:", "Bài, ảnh:", "Tin, ảnh:", "Nhóm PV", "CTV": the name follows.
+_BYLINE_PREFIX = re.compile(
+    r"^(?:(?:bài|tin|bài viết)(?:\s*(?:,|và|&|-)\s*ảnh)?|nhóm pv|nhóm phóng viên|pv|phóng viên|ctv|cộng tác viên"
+    r"|tác giả|theo|ảnh)\s*:?\s+",
+    re.IGNORECASE,
+)
+_BYLINE_SUFFIX = re.compile(
+    r"\s*[-–]?\s*\((?:tổng hợp|theo [^)]*|th|lược dịch|[A-Z]{2,6})\)\s*$"
+    r"|\s+(?:thực hiện|tổng hợp|lược dịch|biên dịch|ghi)\s*$",
+    re.IGNORECASE,
+)
 # "Theo <outlet>" credits the source, not an author.
 _CREDIT = re.compile(r"^\s*(?:theo|nguồn)\b", re.IGNORECASE)
+# A photo or video credit ("Ảnh: TỰ TRUNG", "Ảnh TỰ TRUNG", "Video: Lê Hoàng") names no author.
+_PHOTO_BYLINE = re.compile(r"^\s*\(?(?:ảnh|video|clip|đồ họa|đồ hoạ)\b", re.IGNORECASE)
 _GLUED_CREDIT = re.compile(r"\s*(?:Theo|Nguồn)\s*[:]?\s+\S.*$")
+# A reporters' team printed without names: kept as printed.
+_TEAM = re.compile(r"^(?:nhóm pv|nhóm phóng viên|pv|nhóm ctv)$", re.IGNORECASE)
+# Several authors: "Phi Long - Phương Dung", "Xuân Trang – H.Thanh", "A, B và C".
+_AUTHOR_JOIN = re.compile(r"\s*[-–,;]\s*|\s+và\s+")
+# A closing credit line after the byline ("Tổng hợp", "Theo DM").
+_CREDIT_LINE = re.compile(r"^\(?(?:tổng hợp|theo\s+\S.{0,40}|nguồn\s*:?\s*\S.{0,40})\)?$", re.IGNORECASE)
 # News agencies and outlets printed as initials where a byline would be.
 _AGENCIES = frozenset("AFP AP AFP/TTXVN TTXVN VNA TTO BBC CNN SCMP DPA NHK XINHUA KYODO RT VOV VTV".split())
 # Words that start capitalised lines but are not names.
 _NOT_NAME_WORDS = frozenset(
     "email lời bình xác thực họ tên ảnh video nguồn quận huyện phường xã tỉnh thành phố tp ubnd hđnd"
-    " báo tin bài chia sẻ theo tags chủ đề".split()
+    " báo tin bài chia sẻ theo tags chủ đề xem clip".split()
 )
+# A caption naming a person starts with an honorific ("Ông Đậu Văn Tiến."); a
+# byline never does ("Anh" is also a given name: "Anh Duy", "Tú Anh").
+_HONORIFIC = frozenset("ông bà thầy đồng".split())
 
 
-def looks_like_name(line: str, places: set[str] | frozenset[str] = frozenset()) -> bool:
-    """A short personal name or initials (byline), not a place or a label."""
-    s = _BYLINE_SUFFIX.sub("", line).strip()
-    if _INITIALS.match(s):
+def _looks_like_one_name(s: str, places: set[str] | frozenset[str]) -> bool:
+    """One person's name or initials."""
+    if _INITIALS.match(s) or _DOTTED_NAME.match(s):
         return True
     words = _words(s)
     if not 2 <= len(words) <= 4 or s.casefold() in places:
         return False
-    if any(w.casefold().strip(".") in _NOT_NAME_WORDS for w in words):
+    if any(w.casefold().strip(".") in _NOT_NAME_WORDS for w in words) or words[0].casefold() in _HONORIFIC:
         return False
     return all(_NAME_WORD.match(w) and w[0].isupper() for w in words)
 
 
+def looks_like_name(line: str, places: set[str] | frozenset[str] = frozenset()) -> bool:
+    """A short personal name, initials, or a few of them joined (byline), not a place or a label.
+
+    >>> [looks_like_name(s) for s in ("Phi Long - Phương Dung", "L.B", "N.LIÊM - X.TRƯỜNG", "Xem tiếp")]
+    [True, True, True, False]
+    """
+    s = _BYLINE_SUFFIX.sub("", line).strip()
+    if not s:
+        return False
+    if _TEAM.match(s):
+        return True
+    parts = [p for p in _AUTHOR_JOIN.split(s) if p]
+    if not 1 <= len(parts) <= 4 or len(_words(s)) > 10:
+        return False
+    return all(_looks_like_one_name(p, places) for p in parts)
+
+
+@dataclass
+class Byline:
+    """Author(s) and, when printed after a slash ("Thái Tân/KD&PL"), the outlet."""
+
+    author: str | None = None
+    outlet: str | None = None
+
+
+def _parse_byline(line: str, places: set[str] | frozenset[str]) -> Byline | None:
+    """A byline line as (author, outlet), None when the line is no byline.
+
+    >>> _parse_byline("Thái Tân/KD&PL", frozenset())
+    Byline(author='Thái Tân', outlet='KD&PL')
+    >>> _parse_byline("Theo vne", frozenset())
+    Byline(author=None, outlet='vne')
+    >>> _parse_byline("Ảnh: TỰ TRUNG", frozenset()) is None
+    True
+    """
+    s = line.strip().rstrip(".").strip()
+    if not s or _PHOTO_BYLINE.match(s) or len(s) > 80:
+        return None
+    if s.upper() in _AGENCIES:
+        return Byline(None, s)
+    credit = _CREDIT.match(s)
+    s = re.sub(r"^(?:theo|nguồn)\s*:?\s*", "", s, flags=re.IGNORECASE) if credit else s
+    name, _, outlet = s.partition("/")
+    name, outlet = name.strip(), outlet.strip() or None
+    if outlet and (len(_words(outlet)) > 5 or _SENTENCE_END.search(outlet)):
+        return None
+    if credit:
+        # "Theo vne", "Theo Minh Ngọc/Trí thức trẻ": the article comes from that outlet
+        source = outlet or name
+        return Byline(None, source) if source and len(_words(source)) <= 5 and "," not in source else None
+    glued = _GLUED_CREDIT.search(name)
+    if glued and glued.start() > 0:
+        name = name[: glued.start()]  # "Minh PhươngTheo Reuters": a byline glued to its source credit
+    if _TEAM.match(name):
+        return Byline(name, outlet)
+    bare = _BYLINE_PREFIX.sub("", name)
+    bare = _BYLINE_SUFFIX.sub("", bare).strip()
+    if not looks_like_name(bare, places):
+        return None
+    if outlet and not re.match(r"^[\w&.()\s-]+$", outlet):
+        return None
+    return Byline(bare, outlet)
+
+
 def _byline_name(line: str) -> str:
-    """The name part of a byline line ("" for a credit such as "Theo Dân Việt")."""
-    if _CREDIT.match(line) or line.strip(" .").upper() in _AGENCIES:
-        return ""
-    s = _BYLINE_PREFIX.sub("", line)
-    s = _GLUED_CREDIT.sub("", s)  # "Minh PhươngTheo Reuters": a byline glued to its source credit
-    return _BYLINE_SUFFIX.sub("", s).strip()
+    """The name part of a byline line ("" for a credit such as "Theo Dân Việt" or a photo credit)."""
+    parsed = _parse_byline(line, frozenset())
+    return parsed.author or "" if parsed else ""
 
 
-def find_byline(lines: list[str], title: str | None = None, places: frozenset[str] | None = None) -> str | None:
-    """Author printed as a short name line between title and lead, or as the last line.
+# A sentence end inside a paragraph ("... cho hay. Xuân Mai", "... nhân dân”. Thái Tân");
+# a dot between initials ("L.B") is no sentence end, having no space after it.
+_SENTENCE_BREAK = re.compile(r"(?:[.!?…]|[”\"»])\s+")
+# Closing bylines are read from a paragraph at least this long (a real paragraph
+# before its last full stop, not a caption).
+_TRAILING_MIN_WORDS = 15
 
-    >>> find_byline(["Nam Từ Liêm: Phát động thi đua", "Phương Nga", "Kinhtedothi - Sáng 18/5, quận ..."],
-    ...             title="Nam Từ Liêm: Phát động thi đua")
-    'Phương Nga'
+
+def _trailing_byline(line: str, provinces: frozenset[str]) -> Byline | None:
+    """A byline run into the end of the last paragraph (baomoi copies the body as one line).
+
+    >>> _trailing_byline("Hiện Công an huyện đang tiếp tục điều tra, làm rõ vụ việc theo quy định của pháp luật. Hoài Thu", frozenset())
+    Byline(author='Hoài Thu', outlet=None)
+    """
+    if len(_words(line)) < _TRAILING_MIN_WORDS:
+        return None
+    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(line, max(0, len(line) - 70))]
+    # the last break first; the one before it for initials with a space ("T. Dương")
+    for start in reversed(breaks[-2:]):
+        tail = line[start:].strip()
+        if not tail or len(_words(tail)) > 10 or tail.casefold() in provinces:
+            continue
+        parsed = _parse_byline(tail, provinces)
+        if parsed:
+            return parsed
+    return None
+
+
+def read_byline(lines: list[str], title: str | None = None, places: frozenset[str] | None = None) -> Byline:
+    """The byline: a short name line between title and lead, else the closing one.
+
+    The closing byline may be its own last line (followed, on dantri, by a
+    credit line such as "Tổng hợp" or "Theo DM"), or run into the end of the
+    last paragraph after its full stop. Photo credits and "Theo <outlet>" name
+    no author; "Name/Outlet" gives both.
+
+    >>> read_byline(["Tiêu đề", "Đoạn văn dài của bài báo kết thúc bằng lời phát biểu của đồng chí Bí thư huyện ủy.", "Thái Tân/KD&PL"])
+    Byline(author='Thái Tân', outlet='KD&PL')
     """
     places = place_names() if places is None else places
     body = [ln for ln in lines if ln]
@@ -459,13 +573,57 @@ def find_byline(lines: list[str], title: str | None = None, places: frozenset[st
     for line in body[:5]:
         if len(_words(line)) >= 15:
             break
-        if looks_like_name(_byline_name(line), places):
-            return _byline_name(line)
-    if body:
-        last = body[-1]
-        if looks_like_name(_byline_name(last), places) and len(body) > 1:
-            return _byline_name(last)
-    return None
+        if _CREDIT.match(line) or _PHOTO_BYLINE.match(line):
+            continue
+        parsed = _parse_byline(line, places)
+        if parsed and parsed.author:
+            return parsed
+    if len(body) < 2:
+        return Byline()
+    tail = body[-3:]
+    provinces = _province_names()
+    credit = None
+    for i in range(len(tail) - 1, -1, -1):
+        line = tail[i]
+        if _PHOTO_BYLINE.match(line) and len(_words(line)) <= 8:
+            continue  # a photo credit printed last
+        if _CREDIT_LINE.match(line) and len(_words(line)) <= 8:
+            parsed = _parse_byline(line, provinces)
+            credit = credit or (parsed.outlet if parsed else None)
+            continue
+        parsed = _parse_byline(line, provinces) if len(_words(line)) <= 12 else None
+        if parsed is None:
+            parsed = _trailing_byline(line, provinces)
+        if parsed:
+            return Byline(parsed.author, parsed.outlet or credit)
+        break
+    return Byline(None, credit)
+
+
+def find_byline(lines: list[str], title: str | None = None, places: frozenset[str] | None = None) -> str | None:
+    """Author printed as a short name line between title and lead, or as the closing byline.
+
+    >>> find_byline(["Nam Từ Liêm: Phát động thi đua", "Phương Nga", "Kinhtedothi - Sáng 18/5, quận ..."],
+    ...             title="Nam Từ Liêm: Phát động thi đua")
+    'Phương Nga'
+    """
+    return read_byline(lines, title=title, places=places).author
+
+
+def _province_names() -> frozenset[str]:
+    """Casefolded province names: a closing line naming a province is no byline."""
+    global _PROVINCES_CACHE
+    if _PROVINCES_CACHE is None:
+        names: set[str] = set()
+        with resources.files("etl").joinpath("data", "provinces.csv").open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                names.add(row["name"].casefold())
+                names.update(a.casefold() for a in row["aliases"].split("|") if a)
+        _PROVINCES_CACHE = frozenset(names)
+    return _PROVINCES_CACHE
+
+
+_PROVINCES_CACHE: frozenset[str] | None = None
 
 
 # Author strings from HTML metadata that are really the site ("Baochinhphu Vn",
@@ -500,17 +658,21 @@ def clean_author(author: str | None, sitename: str | None = None, hostname: str 
     site_keys = {_fold(s.split(".")[0]) for s in (sitename, hostname) if s}
     site_keys |= {_fold(s) for s in (sitename, hostname) if s}
     site_keys.discard("")
-    kept = []
-    for part in re.split(r"[;,|]|\s+-\s+", author):
-        part = _BYLINE_PREFIX.sub("", normalize(part)).strip()
-        if not part:
-            continue
+    def is_site(part: str) -> bool:
         folded = _fold(part)
         if folded in site_keys or any(k and (k in folded or folded in k) for k in site_keys if len(k) >= 4):
+            return True
+        return bool(_SITE_AUTHOR.search(part) or _GLUED_SITE.match(part))
+
+    kept = []
+    for group in re.split(r"[;,|]", author):
+        group = _BYLINE_PREFIX.sub("", normalize(group)).strip()
+        names = [p.strip() for p in re.split(r"\s+[-–]\s+", group) if p.strip()]
+        names = [_BYLINE_PREFIX.sub("", p).strip() for p in names if not is_site(p)]
+        if not names:
             continue
-        if _SITE_AUTHOR.search(part) or _GLUED_SITE.match(part):
-            continue
-        kept.append(part)
+        # co-authors printed "A - B" stay as printed; a site name among them is dropped
+        kept.append(group if len(names) == len(re.split(r"\s+[-–]\s+", group)) else "; ".join(names))
     return "; ".join(dict.fromkeys(kept)) or None
 
 
@@ -636,12 +798,14 @@ def clean_article_text(text: str, *, title: str | None = None) -> CleanedText:
     removed = [ln for ln, d in zip(lines, drop) if d]
     cleaned = _BLANK_RUNS.sub("\n\n", "\n".join(kept)).strip("\n")
     kept_lines = [ln for ln in kept if ln]
+    byline = read_byline(kept_lines, title=title, places=places)
     result = CleanedText(
         text=cleaned,
         title=title,
-        author=find_byline(kept_lines, title=title, places=places),
+        author=byline.author,
         published_at=find_dateline(kept_lines, title=title),
-        source=find_outlet([ln for ln in kept_lines if ln != title], places=places),
+        # the outlet before the lead, else the one after the closing byline ("Thái Tân/KD&PL")
+        source=find_outlet([ln for ln in kept_lines if ln != title], places=places) or byline.outlet,
         boilerplate=removed,
     )
     if removed:

@@ -21,7 +21,7 @@ from importlib import resources
 from etl.textclean import (
     VIETNAM_TZ,
     clean_author,
-    find_byline,
+    read_byline,
     find_dateline,
     find_outlet,
     normalize,
@@ -464,10 +464,11 @@ def extract_metadata(
     body_lines = lines[1:] if lines and lines[0] == title else lines
 
     places = place_names()  # place names keep datelines out of bylines and outlets
+    byline = read_byline(lines, title=title, places=places)
     if author:
         author = clean_author(author, sitename=sitename)
     if not author:
-        author = find_byline(lines, title=title, places=places)
+        author = byline.author
 
     given = to_vietnam_time(published_at)
     from_text = find_dateline(lines, title=title)
@@ -479,7 +480,7 @@ def extract_metadata(
         published = given
 
     if not source:
-        source = find_outlet(body_lines, places=places)
+        source = find_outlet(body_lines, places=places) or byline.outlet
 
     district, province = resolve_places(text, title)
     year = published.year if published else salient_year(text, title)
