@@ -53,3 +53,37 @@ def test_same_document_once_and_offsets():
 def test_parse_date():
     assert parse_date("21 tháng 4 năm 2023") == dt.date(2023, 4, 21)
     assert parse_date("31/2/2023") is None
+
+
+# corpus sentences: bare numbers, plenum resolutions, laws cited by title
+@pytest.mark.parametrize("sentence, expected", [
+    ("thực hiện Chỉ thị 16 của Thủ tướng Chính phủ về giãn cách xã hội",
+     [("Chỉ thị", "16", None, "Thủ tướng Chính phủ")]),
+    ("Triển khai Chỉ thị 05 và 10 của Ban Thường vụ Tỉnh ủy",
+     [("Chỉ thị", "05", None, "Ban Thường vụ Tỉnh ủy"), ("Chỉ thị", "10", None, "Ban Thường vụ Tỉnh ủy")]),
+    ("gắn với thực hiện Nghị quyết Trung ương 4 (khóa XII) về xây dựng Đảng",
+     [("Nghị quyết", None, None, "Trung ương")]),
+    ("Theo quy định của Luật Thi đua, khen thưởng, các danh hiệu",
+     [("Luật", None, None, None)]),
+    ("Luật Khám bệnh, chữa bệnh, mỗi cơ sở khám phải niêm yết giá",
+     [("Luật", None, None, None)]),
+    ("căn cứ Nghị định 91/2017/NĐ-CP của Chính phủ", [("Nghị định", "91/2017/NĐ-CP", None, "Chính phủ")]),
+])
+def test_documents_without_full_numbers(sentence, expected):
+    assert _docs(sentence) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "sinh viên trường Đại học Luật Hà Nội",
+    "Luật đã thể hiện rõ tinh thần",
+    "Quyết định năm 2019” của Chính phủ",
+    "Nghị quyết 3 lần được sửa đổi",
+    "Nghị quyết đại hội Đảng các cấp",
+])
+def test_not_documents_by_number_or_title(sentence):
+    assert extract_documents(sentence) == []
+
+
+def test_same_law_cited_twice_is_one_document():
+    text = "Luật Đất đai năm 2013 quy định ... Theo Luật Đất đai, người dân được cấp giấy."
+    assert [d.doc_type for d in extract_documents(text)] == ["Luật"]

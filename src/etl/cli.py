@@ -203,6 +203,9 @@ def open_warehouse(warehouse: str):
     return duckdb_connect(store, str(path), read_only=True)
 
 
+READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "CALL"}  # what `etl query` runs
+
+
 @app.command()
 def query(
     sql: str = typer.Argument(..., help="A SQL query over the warehouse views."),
@@ -219,6 +222,13 @@ def query(
 
     con = open_warehouse(warehouse)
     try:
+        # a read-only database still lets COPY ... TO / EXPORT write files (even into tables/)
+        refused = sorted({s.type.name for s in con.extract_statements(sql)} - READ_STATEMENTS)
+        if refused:
+            err.print(f"[red]error:[/] `etl query` is read-only: {', '.join(refused)} statements are refused "
+                      "(they would change the warehouse or write files). Run a SELECT, e.g. "
+                      "etl query \"select count(*) from articles\"")
+            raise typer.Exit(1)
         cursor = con.execute(sql)
         names = [d[0] for d in cursor.description] if cursor.description else []
         rows = cursor.fetchall() if names else []

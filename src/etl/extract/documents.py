@@ -54,6 +54,39 @@ TITLED_RE = re.compile(
 )
 _OF_ISSUER_RE = re.compile(r"\s+của\s+([^,;.:()\n]{2,60})$")
 
+# Directives and resolutions cited by a bare number, alone or in a list that
+# shares one issuer: "Chỉ thị 03, 05 của Bộ Chính trị", "Nghị quyết 35 và 36".
+# The number is not a date, a count ("Nghị quyết 3 lần") or part of a
+# numbered reference (those are NUMBERED_RE's).
+_BARE_TYPES = r"(?:Chỉ thị|Nghị quyết|Quyết định|Nghị định|Thông tư|Kết luận|Quy định|Chỉ thị số|Nghị quyết số|Quyết định số|Kết luận số|Quy định số)"
+_BARE_NUM = r"(?!(?:19|20)\d\d\b)\d{1,4}(?![\d/.,-]\d|[\w/-])(?!\s*(?:%|tháng|năm|lần|điểm|nội dung|chương|điều|khoản|nhóm|giải pháp|nhiệm vụ|chỉ tiêu|tiêu chí|người|đơn vị))"
+BARE_RE = re.compile(
+    rf"(?<![\w])(?P<type>{_BARE_TYPES})\s+(?P<nums>{_BARE_NUM}(?:\s*(?:,|và|;)\s*{_BARE_NUM}){{0,5}})"
+    rf"(?:\s+của\s+{_ISSUER})?"
+)
+_ONE_NUM = re.compile(r"\d{1,4}")
+# A specific Party resolution named by its plenum or congress: "Nghị quyết Trung
+# ương 4 khóa XII", "Nghị quyết Đại hội XIII của Đảng". "Nghị quyết đại hội
+# Đảng các cấp" names none.
+PLENUM_RE = re.compile(
+    r"(?<![\w])Nghị quyết\s+(?:Hội nghị\s+)?(?P<issuer>Trung ương|TƯ|TW)\s+(?P<n>\d{1,2}|[IVX]{1,4})\b"
+    r"(?:\s*\(?,?\s*[Kk]hóa\s+[IVXL]+\)?|\s*\(?,?\s*[Kk]hoá\s+[IVXL]+\)?)?"
+    r"|(?<![\w])Nghị quyết\s+Đại hội\s+(?:Đảng\s+(?:toàn quốc\s+)?)?(?:lần thứ\s+)?(?P<congress>[IVXL]{1,5})\b"
+    r"(?:\s+của\s+(?P<of>Đảng))?"
+)
+# A law cited by its title: "Luật Thi đua, khen thưởng", "Luật Đất đai năm 2013".
+# The title is a capitalised word then lower-case words; a clause word ends it.
+_LAW_STOP = (r"(?:số|năm|ngày|không|và|cũng|sáng|chiều|tới|nay|lần|cần|còn|số|của|đã|được|này|có|các|những|sẽ|thì|là|cho|tại|với|để|trong|mới|hiện|khi|nên|vẫn|phải"
+             r"|đang|về|từ|theo|thay|sửa|quy|nhằm|do|bởi|đến|đi|và\s+(?:các|những|Nghị|Luật))\b")
+LAW_RE = re.compile(
+    r"(?<![\w])(?<!học\s)(?<!Khoa\s)(?<!ĐH\s)(?<!hãng\s)(?<!ty\s)(?<!phòng\s)(?<!Văn\s)"
+    r"(?P<type>Luật)\s+(?!sư\b|gia\b|TNHH|hợp\s+danh)"
+    rf"(?P<title>[^\W\d_]+(?:\s+(?!{_LAW_STOP})[^\W\d_]+){{1,6}}"
+    # "Luật Thi đua, khen thưởng", "Luật Khám bệnh, chữa bệnh": a short part after a comma
+    rf"(?:,\s+(?!{_LAW_STOP})[^\W\d_]+(?:\s+(?!{_LAW_STOP})[^\W\d_]+)?)?)"
+    rf"(?=\s*(?:[,.;:()\n“”\"]|$)|\s+(?:{_LAW_STOP}|[A-ZĐ]|\d))"
+)
+
 
 def parse_date(text: str | None) -> dt.date | None:
     """A date printed as 21/4/2023, 24-1-2022, 21.4.2023 or "21 tháng 4 năm 2023".
@@ -127,6 +160,72 @@ def _titled(text: str, taken: list[tuple[int, int]]) -> list[Document]:
     return out
 
 
+def _bare(text: str, taken: list[tuple[int, int]]) -> list[Document]:
+    """Directives and resolutions cited by a bare number ("Chỉ thị 03, 05 của Bộ Chính trị")."""
+    out = []
+    seen: set[tuple[str, str]] = set()
+    for m in BARE_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        doc_type = m.group("type").removesuffix(" số")
+        issuer = m.group("issuer")
+        nums = list(_ONE_NUM.finditer(m.group(0), m.start("nums") - m.start()))
+        for i, n in enumerate(nums):
+            number = n.group(0)
+            if (doc_type, number) in seen:
+                continue
+            seen.add((doc_type, number))
+            # the first number is quoted with its kind, the last with the shared issuer
+            s = m.start() if i == 0 else m.start() + n.start()
+            e = m.end() if i == len(nums) - 1 else m.start() + n.end()
+            out.append(Document(
+                article_id="", seq=0, doc_type=doc_type, number=number, issued_on=None,
+                issuer=issuer.strip() if issuer else None, quote=text[s:e], char_start=s, char_end=e,
+            ))
+    return out
+
+
+def _plenum(text: str, taken: list[tuple[int, int]]) -> list[Document]:
+    """Party resolutions named by their plenum or congress, without a number."""
+    out = []
+    seen: set[str] = set()
+    for m in PLENUM_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        key = " ".join(m.group(0).casefold().split())
+        if key in seen:
+            continue
+        seen.add(key)
+        issuer = "Trung ương" if m.group("issuer") else (m.group("of") or None)
+        out.append(Document(
+            article_id="", seq=0, doc_type="Nghị quyết", number=None, issued_on=None, issuer=issuer,
+            quote=m.group(0), char_start=m.start(), char_end=m.end(),
+        ))
+    return out
+
+
+def _laws(text: str, taken: list[tuple[int, int]]) -> list[Document]:
+    """Laws cited by title ("Luật Thi đua, khen thưởng"): one document per title."""
+    out = []
+    seen: set[str] = set()
+    for m in LAW_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        title = m.group("title").rstrip(" ,-")
+        if not title[0].isupper() or any(not w.islower() for w in title.replace(",", " ").split()[1:]):
+            continue  # "Luật đã ...", or a run of names rather than a title
+        key = " ".join(title.casefold().replace(",", " ").split()[:3])
+        if key in seen:
+            continue
+        seen.add(key)
+        end = m.start("title") + len(title)
+        out.append(Document(
+            article_id="", seq=0, doc_type="Luật", number=None, issued_on=None, issuer=None,
+            quote=text[m.start():end], char_start=m.start(), char_end=end,
+        ))
+    return out
+
+
 def extract_documents(text: str) -> list[Document]:
     """Documents referenced in a cleaned article text.
 
@@ -134,9 +233,21 @@ def extract_documents(text: str) -> list[Document]:
     >>> (d.doc_type, d.number, d.issued_on, d.issuer)
     ('Kế hoạch', '160/KH-UBND', datetime.date(2023, 4, 21), 'UBND quận')
     """
-    numbered = _numbered(text)
-    taken = [(d.char_start, d.char_end) for d in numbered]
-    docs = numbered + _titled(text, taken)
+    docs = _numbered(text)
+    for finder in (_bare, _plenum, _titled, _laws):
+        taken = [(d.char_start, d.char_end) for d in docs]
+        docs += finder(text, taken)
+    # a title cited after a verb ("theo Luật Đất đai") and again alone is one document
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for d in sorted(docs, key=lambda d: d.char_start):
+        if d.number is None:
+            key = (d.doc_type, " ".join(d.quote.casefold().replace(",", " ").split()[1:4]))
+            if key in seen:
+                continue
+            seen.add(key)
+        unique.append(d)
+    docs = unique
     docs.sort(key=lambda d: d.char_start)
     return docs
 
