@@ -130,7 +130,11 @@ def build_warehouse(out: Path, metric_rows: int, seed: int = 7) -> dict[str, int
         name = f"{run_id}-b{batch_no:05d}.parquet"
         pos = {a: i for i, a in enumerate(ids)}
         for table, cols in tables.items():
-            arrow = pa.Table.from_pydict(cols, schema=ARROW_SCHEMAS[table])
+            schema = ARROW_SCHEMAS[table]
+            n_rows = len(cols["article_id"])
+            # columns added to the schema later (and not modelled here) are left null
+            cols = {f.name: cols.get(f.name, [None] * n_rows) for f in schema}
+            arrow = pa.Table.from_pydict(cols, schema=schema)
             part_year = year if table == "articles" else np.array([year[pos[a]] for a in cols["article_id"]], dtype=int)
             for y in np.unique(part_year):
                 part = arrow.filter(pa.array(part_year == y))
