@@ -177,3 +177,50 @@ def test_corpus_sample_never_raises():
                                 published_at=cleaned.published_at, source=cleaned.source)
         assert meta.title
         assert meta.year is None or 1950 <= meta.year <= 2049
+
+
+# --------------------------------------------------------------------------- #
+# districts of every province (corpus sentences)
+# --------------------------------------------------------------------------- #
+
+def test_gazetteer_covers_every_province():
+    rows = _rows("districts.csv")
+    provinces = {r["name"] for r in _rows("provinces.csv") if not r["valid_from"]}
+    assert {r["province"] for r in rows} <= provinces
+    assert len(rows) > 600
+
+
+@pytest.mark.parametrize("text, title, expected", [
+    # the district of the lead, with its province
+    ("Bắt anh em cướp xe máy lúc nửa đêm trên quốc lộ 62, huyện Thạnh Hóa, Long An đã bị bắt. "
+     "Công an huyện Thạnh Hóa cho biết.", "Bắt anh em ruột cướp xe máy", ("Thạnh Hóa", "Long An")),
+    # "Châu Thành" is a district of ten provinces: the one printed next to it decides
+    ("Tin từ huyện Châu Thành, tỉnh Tiền Giang: huyện Châu Thành hoàn thành 18/19 chỉ tiêu.",
+     "Tin địa phương", ("Châu Thành", "Tiền Giang")),
+    # the party committee names the district too
+    ("Ngày 17/7, Thường trực Huyện ủy Cẩm Xuyên tổ chức lễ trao thưởng.", "Trao thưởng", ("Cẩm Xuyên", "Hà Tĩnh")),
+    # an address is where a person lives, not what the article is about
+    ("Chiều 5-3, UBND TP.HCM tổng kết thi đua. Ông A (ngụ quận Gò Vấp) được khen.", "TP.HCM tổng kết thi đua",
+     (None, "Thành phố Hồ Chí Minh")),
+    # two districts reported side by side are neither's article
+    ("Công an thành phố vừa khen thưởng đột xuất hai đơn vị.\n"
+     "Khen thưởng Công an quận Hải Châu và Công an quận Sơn Trà. Công an quận Hải Châu bắt 3 đối tượng. "
+     "Công an quận Sơn Trà bắt 2 đối tượng.", "Công an TP Đà Nẵng khen thưởng", (None, "Đà Nẵng")),
+])
+def test_resolve_districts_beyond_the_two_cities(text, title, expected):
+    assert resolve_places(text, title) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "ông Nguyễn Xuân Trường, cựu chủ tịch xã",  # a person, not huyện Xuân Trường
+    "báo lãi đột biến Q3 nhờ hoàn nhập dự phòng",  # a quarter, not Quận 3
+    "thị trấn Đức Thọ",  # the town, not a mention of the district
+])
+def test_district_names_that_are_not_districts(text):
+    assert [m for m in find_places(text) if m.place.is_district] == []
+
+
+def test_province_lists_and_venues_name_no_province():
+    text = ("Tiêu đề\nNgày 19-12 tại Hà Nội, Trung ương Đoàn bế mạc hội nghị.\n"
+            "Các đơn vị gồm: Tỉnh đoàn Đồng Nai, Đồng Tháp, Bình Dương, Nghệ An, Hà Nội, Quảng Bình.")
+    assert resolve_places(text, "Tiêu đề") == (None, None)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.textclean import (
+    Byline,
     clean_article_text,
     clean_author,
     find_dateline,
@@ -17,6 +18,7 @@ from etl.textclean import (
     is_furniture,
     normalize,
     parse_dateline,
+    read_byline,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -270,3 +272,37 @@ def test_corpus_sample_is_cleaned_without_losing_long_lines():
     # measured on all 1,760 files: 13,277 of 13,283 long lines kept; the 6 dropped are "Xem thêm: ..." links
     assert total > 1000
     assert kept / total >= 0.998
+
+
+# closing bylines as the corpus prints them (baomoi runs the body into one line)
+@pytest.mark.parametrize("last_line, author, outlet", [
+    ("Ước tính thiệt hại ban đầu khoảng 40 triệu đồng do cháy lan sang kho chứa của gia đình./. Lam Hiếu/VOV-ĐBSCL",
+     "Lam Hiếu", "VOV-ĐBSCL"),
+    ("Hiện tài xế Hoài đã đến công an trình diện để phục vụ công tác điều tra của cơ quan chức năng. Xuân Trang – H.Thanh",
+     "Xuân Trang – H.Thanh", None),
+    ("Công an phường Phú La đang thụ lý giải quyết vụ việc theo đúng quy định của pháp luật hiện hành. Lưu Huế",
+     "Lưu Huế", None),
+    ("thu hút đông đảo cán bộ, đoàn viên, người lao động trong huyện tham gia các hoạt động… N.LIÊM - X.TRƯỜNG",
+     "N.LIÊM - X.TRƯỜNG", None),
+    ("các sư trụ trì tại Sóc Sơn hay chùa Hương để không xảy ra tranh lộc như vừa qua trong dịp lễ hội. Theo vne",
+     None, "vne"),
+    ("Nhóm PV/ VOV Online", "Nhóm PV", "VOV Online"),
+    ("Ảnh: TỰ TRUNG", None, None),
+    ("Ông Đậu Văn Tiến.", None, None),
+])
+def test_closing_byline(last_line, author, outlet):
+    body = ["Tiêu đề bài báo", "Đoạn mở đầu của bài báo về công tác thi đua khen thưởng tại địa phương năm nay.",
+            last_line]
+    byline = read_byline(body, title="Tiêu đề bài báo", places=frozenset())
+    assert (byline.author, byline.outlet) == (author, outlet)
+
+
+def test_byline_before_a_credit_line():
+    body = ["Tiêu đề", "Đoạn văn dài của bài báo về một chủ đề quốc tế được tổng hợp từ báo nước ngoài.",
+            "Vĩnh Ngọc", "Theo DM"]
+    assert read_byline(body, title="Tiêu đề") == Byline("Vĩnh Ngọc", "DM")
+
+
+def test_sentence_end_without_byline():
+    line = "Dự án đã vận hành thương mại, còn Duyên Hải 2 đang giai đoạn san lấp mặt bằng."
+    assert read_byline(["Tiêu đề", line * 2], title="Tiêu đề").author is None
