@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
 import requests
@@ -125,14 +125,44 @@ class FetchResult:
 # -- URLs and addresses -------------------------------------------------------------------
 
 
+# Query parameters that carry secrets (API tokens, presigned-URL signatures): never kept in a URI.
+SECRET_PARAMS = re.compile(
+    r"^(?:token|access_token|auth|auth_token|api_?key|apikey|password|passwd|pwd|secret|client_secret|sig|signature"
+    r"|x-amz-(?:signature|credential|security-token)|x-goog-(?:signature|credential))$",
+    re.IGNORECASE,
+)
+
+
+def strip_credentials(url: str) -> str:
+    """The URL without `user:password@` and without secret query parameters.
+
+    A URI ends up in logs, the fetches, articles and quarantine tables and
+    bronze, so credentials never stay in one; a page that needs them fails with
+    its HTTP status instead.
+
+    >>> strip_credentials("https://me:pw@example.vn/rss?token=abc&page=2")
+    'https://example.vn/rss?page=2'
+    """
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in params if not SECRET_PARAMS.match(k)]
+    if netloc == parts.netloc and len(kept) == len(params):
+        return url
+    clean = urlunsplit((parts.scheme, netloc, parts.path, urlencode(kept), parts.fragment))
+    log.warning("removed credentials from a URL (%s): they are never sent, logged or stored", clean)
+    return clean
+
+
 def canonical_url(url: str) -> str:
-    """courlan's normalised URL (lower-case host, tracking parameters dropped), without fragment.
+    """courlan's normalised URL (lower-case host, tracking parameters dropped), without fragment or credentials.
 
     >>> canonical_url("HTTPS://VnExpress.net:443/a.html?utm_source=x#top")
     'https://vnexpress.net/a.html'
     """
     import courlan
 
+    url = strip_credentials(url)
     try:
         url = courlan.normalize_url(url.strip())
     except (ValueError, AttributeError):
