@@ -356,11 +356,14 @@ def render(f: dict, args) -> str:
     for k, r in runs.items():
         L.append(f"| {k} | {fmt(r['wall'], 1)} | {r['wall'] / k * 1000:.1f} ms | {fmt(r['flow_seconds'], 1)} | "
                  f"{fmt(r['cpu'], 1)} | {r['peak_rss'] / 2**20:.0f} MiB | {r['tasks']} | {fmt(r['load'][0])}→{fmt(r['load'][1])} |")
-    L += ["", f"Least-squares fit over these runs: wall ≈ {fmt(a, 1)} s + {b * 1000:.1f} ms × N, so "
-          f"N=16 000 ≈ {fmt((a + b * 16000) / 60, 1)} min and N=20 000 ≈ {fmt((a + b * 20000) / 60, 1)} min: "
-          "too long for the 15-minute budget of `make bench`, which is why the scaling set stops at "
-          f"N={biggest}. Per-article cost falls with N because of the fixed cost; the marginal cost "
-          f"(wall minus the fitted fixed {fmt(a, 1)} s, per article) spreads {m_spread:.0%} across N.", ""]
+    if b <= 0:
+        L += ["", "The runs are too small for a meaningful fit of wall time against N (fixed cost dominates).", ""]
+    else:
+        L += ["", f"Least-squares fit over these runs: wall ≈ {fmt(a, 1)} s + {b * 1000:.1f} ms × N, so "
+              f"N=16 000 ≈ {fmt((a + b * 16000) / 60, 1)} min and N=20 000 ≈ {fmt((a + b * 20000) / 60, 1)} min: "
+              "too long for the 15-minute budget of `make bench`, which is why the scaling set stops at "
+              f"N={biggest}. Per-article cost falls with N because of the fixed cost; the marginal cost "
+              f"(wall minus the fitted fixed {fmt(a, 1)} s, per article) spreads {m_spread:.0%} across N.", ""]
     L += ["## 5. Query latency (synthetic warehouse, real schema and file layout)", "",
           f"Rows: {', '.join(f'{t} {c:,}' for t, c in q['rows'].items())}; {q['files']:,} Parquet files "
           f"(one per table per batch of 500 articles per year partition, as load.py writes). "
