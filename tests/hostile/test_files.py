@@ -176,9 +176,10 @@ def test_names_with_spaces_vietnamese_letters_and_bad_bytes_are_read(tmp_path):
 def test_fifty_megabytes_are_refused_by_the_cap_without_being_read(tmp_path):
     big = tmp_path / "big.txt"
     line = (SEED_TEXT.split("\n")[4] + "\n").encode()
+    block = line * (MB // len(line) + 1)
     with big.open("wb") as out:
-        for _ in range(50 * MB // len(line) + 1):
-            out.write(line)
+        for _ in range(50):
+            out.write(block)
     assert big.stat().st_size >= 50 * MB
     tracemalloc.start()
     docs, failures = acquire_batch([Item(big.as_uri(), "in")], Settings(input_dir=tmp_path))
