@@ -3,8 +3,8 @@
 Every figure is a ratio or a per-article cost taken in the same invocation, so
 machine noise mostly cancels. The ETL is run as users run it: `etl run` in a
 subprocess (Prefect's ephemeral API, Great Expectations, Parquet, DuckDB all
-counted), with wall time, CPU time of the whole process tree (getrusage of
-waited-for children) and peak RSS summed over the process tree (psutil polling).
+counted), with wall time, CPU time and peak RSS summed over the whole process tree
+(psutil polling every 0.1 s).
 
 Example:
 
@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import pstats
-import resource
 import shutil
 import sqlite3
 import subprocess
@@ -45,13 +44,20 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def tree_rss(proc: psutil.Process) -> tuple[int, list[tuple[str, int]]]:
-    """Resident bytes of a process and all its descendants, and each one's (short name, bytes)."""
+def tree_sample(proc: psutil.Process, cpu: dict[int, float]) -> tuple[int, list[tuple[str, int]]]:
+    """Resident bytes of a process and all its descendants, and each one's (short name, bytes).
+
+    Also records each process's own CPU seconds in `cpu` (pid -> latest user+system):
+    pool workers are children of the forkserver, which nobody waits for, so
+    getrusage(RUSAGE_CHILDREN) would miss them.
+    """
     parts = []
     for p in [proc, *proc.children(recursive=True)]:
         try:
             cmd = " ".join(Path(a).name if "/" in a else a for a in p.cmdline()[:4])
             parts.append((cmd[:60], p.memory_info().rss))
+            times = p.cpu_times()
+            cpu[p.pid] = times.user + times.system
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
     return sum(b for _, b in parts), parts
@@ -59,29 +65,28 @@ def tree_rss(proc: psutil.Process) -> tuple[int, list[tuple[str, int]]]:
 
 def measure(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> dict:
     """Run a command; wall seconds, CPU seconds of its tree, peak tree RSS, load average, stdout."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load0 = os.getloadavg()[0]
     out = tempfile.TemporaryFile()
     err = tempfile.TemporaryFile()
     t0 = time.perf_counter()
     proc = psutil.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=err)
     peak, peak_parts = 0, []
+    cpu_by_pid: dict[int, float] = {}
     while proc.poll() is None:
         try:
-            total, parts = tree_rss(proc)
+            total, parts = tree_sample(proc, cpu_by_pid)
             if total > peak:
                 peak, peak_parts = total, parts
         except psutil.NoSuchProcess:
             pass
         time.sleep(0.1)
     wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     out.seek(0)
     err.seek(0)
     stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{stderr[-3000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = sum(cpu_by_pid.values())  # sampled every 0.1 s: the last 0.1 s of each process is missed
     return {"wall": wall, "cpu": cpu, "peak_rss": peak, "peak_parts": peak_parts, "load": (load0, os.getloadavg()[0]),
             "stdout": stdout, "stderr": stderr}
 
