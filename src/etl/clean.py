@@ -50,6 +50,10 @@ HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 # huge_tree), so text inside deeper wrappers was silently dropped.
 MAX_PARSE_DEPTH = 250
 WRAPPER_TAG = re.compile(rb"<(/?)(?:div|span)\b[^>]*>", re.IGNORECASE)
+# A page that opens <body> but closes neither it nor <html> was cut off in transit
+# (a dropped connection, a Content-Length shorter than the page).
+BODY_OPEN = re.compile(rb"<body[\s>]", re.IGNORECASE)
+PAGE_CLOSE = re.compile(rb"</(?:body|html)\s*>", re.IGNORECASE)
 
 
 def sniff_binary(content: bytes) -> str | None:
@@ -166,6 +170,9 @@ def clean_html(raw: RawDoc) -> CleanDoc:
     binary = sniff_binary(content)
     if binary and not content.startswith(b"\x1f\x8b"):  # trafilatura inflates gzip itself, capped
         raise InputError(raw.uri, f"not an HTML page: looks like {binary}")
+    if not content.startswith(b"\x1f\x8b") and BODY_OPEN.search(content) and not PAGE_CLOSE.search(content):
+        raise InputError(raw.uri, "HTML page is cut off: it opens <body> but never closes it "
+                                  "(incomplete download, or a Content-Length shorter than the page?)")
     content = flatten_wrappers(content)
     if raw.encoding:
         try:

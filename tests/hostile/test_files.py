@@ -70,6 +70,7 @@ def raw(content: bytes, name: str = "x.txt", encoding: str | None = None) -> Raw
     ("nul.txt", SEED_TEXT.encode()[:300] + bytes(64) + SEED_TEXT.encode()[300:600], "not a text article: looks like binary data (NUL bytes)"),
     ("latin1.txt", "Société générale: le café crème coûte 2,50 francs.".encode("latin-1"), "not valid utf-8"),
     ("scripts.html", SCRIPTS_ONLY, "no article text found in the HTML page"),
+    ("cut.html", nested_divs(SEED_TEXT, 3)[:2000], "HTML page is cut off"),
 ])
 def test_hostile_bytes_are_refused_with_a_reason(name, content, reason):
     with pytest.raises(InputError) as info:
