@@ -136,3 +136,22 @@ def test_nfd_sentence_gives_the_same_facts_with_offsets_into_nfc_text():
     assert facts_nfd == facts_nfc
     assert facts_nfd.metrics
     assert_offsets_valid(text_from_nfd, facts_nfd)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.binary(max_size=400), hostile_text.map(lambda t: t.encode("utf-8", "surrogatepass"))),
+       st.sampled_from(["a.txt", "a.html"]))
+def test_any_bytes_through_clean_give_a_document_or_a_named_refusal(content, name):
+    import datetime as dt
+
+    from etl.clean import clean_batch
+    from etl.models import RawDoc
+
+    raw = RawDoc(uri=f"file:///in/{name}", source_name="in", content=content,
+                 content_type="text/html" if name.endswith(".html") else "text/plain", fetched_at=dt.datetime(2024, 1, 1))
+    cleaned, failures = clean_batch([raw])
+    assert len(cleaned) + len(failures) == 1
+    for failure in failures:
+        assert failure.stage == "clean" and failure.reason and not failure.reason.startswith("unexpected error"), failure
+    for doc in cleaned:
+        assert doc.text.strip() and unicodedata.is_normalized("NFC", doc.text)
