@@ -1,7 +1,8 @@
 """clean: raw bytes to normalised article text plus page metadata.
 
 HTML goes through trafilatura (text, title, author, date, sitename); plain text
-is decoded strictly. Both then pass the same line-level boilerplate filter
+is decoded strictly (BOMs, UTF-8, or text that reads as Vietnamese windows-1258).
+Both then pass the same line-level boilerplate filter
 (`etl.textclean`), because trafilatura still keeps page furniture on real
 Vietnamese pages.
 """
