@@ -30,14 +30,15 @@ from etl.discover import discover
 from etl.extract import RULES_VERSION
 from etl.errors import WarehouseError, WarehouseLockedError
 from etl.load import (
-    LoadResult, close_abandoned_runs, known_versions, load_batch, record_run, recover, split_versions, version_key,
+    LoadResult, close_abandoned_runs, known_entry, known_versions, load_batch, record_run, recover,
+    skip_unchanged_bytes, split_versions,
 )
 from etl.models import Failure
 from etl.publish import publish, set_aside_corrupt
 from etl.schema import FACT_TABLES, QuarantineRow, Run
 from etl.settings import Settings, load_settings
 from etl.storage import Store
-from etl.validate import Validated, Validator
+from etl.validate import Validated, Validator, docs_index
 
 TAGS = ["thidua-etl"]
 # stage and batch events for the CLI's progress display (a rich bar on a terminal, plain lines otherwise)
@@ -141,8 +142,9 @@ def load_task(store: Store, validated: Validated, quarantine: list[QuarantineRow
 
 @task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=jittered([2, 10]),
       timeout_seconds=1800, tags=TAGS + ["io"])
-def publish_task(store: Store, validator: Validator) -> dict[str, str]:
-    docs = validator.build_docs()
+def publish_task(store: Store, expectations_dir: str | None, validated_any: bool) -> dict[str, str]:
+    # a night that validated nothing leaves the Data Docs as they are (and skips GE's start-up)
+    docs = cached_validator(store.local_dir, expectations_dir).build_docs() if validated_any else docs_index(store.local_dir)
     return {"database": str(publish(store).absolute()), "data_docs": str(docs.absolute())}
 
 
@@ -209,7 +211,7 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
         logger.info("discovered %d items (%d refused)", len(items), len(failures))
         batches = -(-len(items) // settings.batch_size) or 1
         PROGRESS.info("%d items in %d batches", len(items), batches, extra={"etl_batch": 0, "etl_batches": batches})
-        validator = timed("validate", cached_validator, store.local_dir, settings.expectations_dir)
+        expectations = settings.expectations_dir and str(settings.expectations_dir)
         failures += set_aside_corrupt(store)  # a damaged Parquet file must not stop the night
         close_abandoned_runs(store, run.run_id)
         known = known_versions(store)
@@ -221,6 +223,8 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
             failures += failed
             # neither a document nor a failure: the page answered 304 (or the same bytes), nothing to re-extract
             run.inputs_unchanged += len(batch) - len(raws) - len(failed)
+            raws, same = skip_unchanged_bytes(raws, known, RULES_VERSION)  # same bytes, same rules: no work
+            run.inputs_unchanged += len(same)
             cleaned, failed = timed("clean", clean_task, raws, cpu_workers, remote=True)
             failures += failed
             split = split_versions(cleaned, known, RULES_VERSION)
@@ -229,9 +233,11 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
             run.inputs_unchanged += len(split.unchanged)
             extracted = timed("extract", extract_task, split.to_load, run.run_id, cpu_workers, remote=True)
             failures += extracted.failures
-            validated = timed("validate", validate_task, str(validator.project_dir.absolute()),
-                              settings.expectations_dir and str(settings.expectations_dir), extracted.tables(), run.run_id,
-                              remote=True)
+            tables = extracted.tables()
+            validated = Validated(tables=tables)
+            if any(tables.values()):
+                validated = timed("validate", validate_task, str(store.local_dir.absolute()), expectations,
+                                  tables, run.run_id, remote=True)
             quarantine = validated.quarantine + failure_rows(failures, run.run_id)
             for table, result in validated.results.items():
                 merged = validation.setdefault(table, {"success": True, "rows": 0, "quarantined": 0, "warned": 0, "failed": set()})
@@ -248,10 +254,10 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
             for table in rows:
                 rows[table] += loaded.rows.get(table, 0)
             for article in validated.tables.get("articles", []):
-                known[article.article_id] = version_key(article.content_hash, article.rules_version)
+                known[article.article_id] = known_entry(article)
             logger.info("batch %d/%d loaded: %s", batch_no + 1, batches, loaded.rows)
             PROGRESS.info("batch %d/%d loaded", batch_no + 1, batches, extra={"etl_batch": batch_no + 1, "etl_batches": batches})
-        paths = timed("publish", publish_task, store, validator)
+        paths = timed("publish", publish_task, store, expectations, bool(validation))
         run.status = "completed"
     except BaseException as exc:
         run.status = "failed"

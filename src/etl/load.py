@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from etl.acquire import now_local
-from etl.models import CleanDoc, article_id_for, content_hash_for
+from etl.models import CleanDoc, RawDoc, article_id_for, content_hash_for
 from etl.schema import FACT_TABLES, QuarantineRow, Run, to_table
 from etl.storage import Store
 
@@ -52,19 +52,48 @@ def version_key(content_hash: str, rules_version: str | None) -> str:
     return f"{content_hash}:{rules_version or ''}"
 
 
-def known_versions(store: Store) -> dict[str, str]:
-    """article_id -> version_key of the current version of every committed article."""
+@dataclass(frozen=True)
+class Known:
+    """What the warehouse holds for one article: its version key and the key of the bytes it came from."""
+
+    version: str
+    raw: str | None
+
+
+def known_versions(store: Store) -> dict[str, Known]:
+    """article_id -> Known for the current version of every committed article."""
     if not store.list_files(table_dir("articles"), ".parquet"):
         return {}
     con = duckdb_connect(store)
+    source = f"read_parquet('{parquet_glob(store, 'articles')}', union_by_name = true, hive_partitioning = true)"
+    present = {r[0] for r in con.execute(f"describe select * from {source}").fetchall()}
+    # warehouses written before a column existed still answer (the column reads as NULL)
+    cols = ", ".join(c if c in present else f"null as {c}" for c in ("content_hash", "rules_version", "raw_hash"))
     rows = con.execute(
         f"""
-        select article_id, content_hash, rules_version from read_parquet('{parquet_glob(store, "articles")}',
-               union_by_name = true, hive_partitioning = true)
+        select article_id, {cols} from {source}
         qualify row_number() over (partition by article_id order by loaded_at desc, run_id desc) = 1
         """
     ).fetchall()
-    return {article_id: version_key(h, rules) for article_id, h, rules in rows}
+    return {a: Known(version_key(h, rules), version_key(raw, rules) if raw else None) for a, h, rules, raw in rows}
+
+
+def known_entry(article) -> Known:
+    """The Known entry of an article row just loaded."""
+    raw = version_key(article.raw_hash, article.rules_version) if article.raw_hash else None
+    return Known(version_key(article.content_hash, article.rules_version), raw)
+
+
+def skip_unchanged_bytes(raws: list[RawDoc], known: dict[str, Known], rules_version: str | None) -> tuple[list[RawDoc], list[RawDoc]]:
+    """(to clean, unchanged): bytes identical to the loaded version's, read by the same rules, need no work."""
+    fresh, same = [], []
+    for raw in raws:
+        entry = known.get(article_id_for(raw.uri))
+        if entry is not None and entry.raw == version_key(raw.raw_hash, rules_version):
+            same.append(raw)
+        else:
+            fresh.append(raw)
+    return fresh, same
 
 
 @dataclass
@@ -78,7 +107,7 @@ class VersionSplit:
         return self.new + self.changed
 
 
-def split_versions(docs: list[CleanDoc], known: dict[str, str], rules_version: str | None = None) -> VersionSplit:
+def split_versions(docs: list[CleanDoc], known: dict[str, Known], rules_version: str | None = None) -> VersionSplit:
     """Sort cleaned documents into new, changed and unchanged versions.
 
     A version changes when its cleaned text changes or when the extraction rules
@@ -89,7 +118,7 @@ def split_versions(docs: list[CleanDoc], known: dict[str, str], rules_version: s
         current = known.get(article_id_for(doc.uri))
         if current is None:
             split.new.append(doc)
-        elif current == version_key(content_hash_for(doc.text), rules_version):
+        elif current.version == version_key(content_hash_for(doc.text), rules_version):
             split.unchanged.append(doc)
         else:
             split.changed.append(doc)

@@ -55,6 +55,7 @@ class Article:
     quality_flags: str | None = None
     loaded_at: dt.datetime | None = None  # when this version was committed; latest wins
     rules_version: str | None = None  # fingerprint of the extraction rules that produced the facts
+    raw_hash: str | None = None  # sha256 of the bytes read; equal bytes and rules need no re-cleaning
 
 
 @dataclass

@@ -199,4 +199,9 @@ class Validator:
 
     @property
     def docs_index(self) -> Path:
-        return self.project_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+        return docs_index(self.project_dir)
+
+
+def docs_index(project_dir: Path) -> Path:
+    """Where the Data Docs of a GE project under `project_dir` open."""
+    return Path(project_dir) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"

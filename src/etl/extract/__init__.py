@@ -97,6 +97,7 @@ def build_article(doc: CleanDoc, run_id: str) -> Article:
         sitename=doc.sitename,
         year=meta.year,
         rules_version=RULES_VERSION,
+        raw_hash=doc.raw_hash,
     )
 
 
