@@ -306,6 +306,7 @@ def render(f: dict, args) -> str:
     rss_biggest = runs[biggest]["peak_rss"]
     q = f["queries"]
     worst_p50 = max(v["p50_ms"] for v in q["queries"].values())
+    worst_p50_compacted = max(v["p50_ms"] for v in q["compacted"].values())
     ok = lambda cond: "met" if cond else "**not met**"  # noqa: E731
     v = f["versions"]
     L = []
@@ -331,8 +332,10 @@ def render(f: dict, args) -> str:
           f"{ok(max(r['peak_rss'] for r in runs.values()) <= GIB)} up to N={biggest} |",
           f"| 4 | seconds per article across N={', '.join(map(str, runs))} | spread {spread:.0%} "
           f"(marginal cost spread {m_spread:.0%}) | flat within 20% | {ok(spread <= 0.2)} |",
-          f"| 5 | dashboard query p50 over {q['rows']['metrics']:,} metric rows | worst p50 {worst_p50:.0f} ms | "
-          f"≤ 100 ms | {ok(worst_p50 <= 100)} |",
+          f"| 5 | dashboard query p50 over {q['rows']['metrics']:,} metric rows | worst p50 "
+          f"{worst_p50_compacted:.0f} ms compacted ({q['compact_files']} files, the state a nightly run leaves); "
+          f"{worst_p50:.0f} ms over {q['files']:,} uncompacted files | "
+          f"≤ 100 ms | {ok(worst_p50_compacted <= 100)} (compacted) |",
           "| 6 | time per stage | see table below | — | — |", ""]
     L += [f"## 1. Throughput against bare trafilatura (N={n})", "",
           "| what | wall s | CPU s (tree) | articles/s | peak RSS | load avg |", "|---|---|---|---|---|---|",
@@ -377,12 +380,12 @@ def render(f: dict, args) -> str:
           "| query | first ms | p50 ms | p95 ms | rows |", "|---|---|---|---|---|"]
     for name, t in q["queries"].items():
         L.append(f"| {name} | {t['first_ms']:.0f} | {t['p50_ms']:.0f} | {t['p95_ms']:.0f} | {t['rows']} |")
-    if "materialised" in q:
-        L += ["", f"The same queries after materialising the four dashboard views as tables in a copy of "
-              f"warehouse.duckdb (took {fmt(q['materialise_s'], 1)} s; what `publish` could do each run):", "",
-              "| query | first ms | p50 ms | p95 ms | rows |", "|---|---|---|---|---|"]
-        for name, t in q["materialised"].items():
-            L.append(f"| {name} | {t['first_ms']:.0f} | {t['p50_ms']:.0f} | {t['p95_ms']:.0f} | {t['rows']} |")
+    L += ["", f"The same queries after compaction (`etl.load.compact`, which every nightly run applies to a "
+          f"partition that reaches `compact_min_files` files; took {fmt(q['compact_s'], 1)} s with the republish, "
+          f"{q['compact_files']} files left):", "",
+          "| query | first ms | p50 ms | p95 ms | rows |", "|---|---|---|---|---|"]
+    for name, t in q["compacted"].items():
+        L.append(f"| {name} | {t['first_ms']:.0f} | {t['p50_ms']:.0f} | {t['p95_ms']:.0f} | {t['rows']} |")
     L += ["", "## 6. Where the time goes (stage timings of the run itself)", "",
           "| stage | " + " | ".join(f"N={k}" for k in runs) + " |", "|---|" + "---|" * len(runs)]
     for stage in s1["stage_seconds"]:

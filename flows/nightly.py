@@ -30,7 +30,7 @@ from etl.discover import discover
 from etl.extract import RULES_VERSION
 from etl.errors import WarehouseError, WarehouseLockedError
 from etl.load import (
-    LoadResult, close_abandoned_runs, known_entry, known_versions, load_batch, record_run, recover,
+    LoadResult, close_abandoned_runs, compact, known_entry, known_versions, load_batch, record_run, recover,
     skip_unchanged_bytes, split_versions,
 )
 from etl.models import Failure
@@ -138,6 +138,12 @@ def validate_task(project_dir: str, expectations_dir: str | None, tables: dict[s
       timeout_seconds=1800, tags=TAGS + ["io"])
 def load_task(store: Store, validated: Validated, quarantine: list[QuarantineRow], run_id: str, batch: int) -> LoadResult:
     return load_batch(store, validated.tables, quarantine, run_id, batch)
+
+
+@task(name="compact", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=jittered([5]),
+      timeout_seconds=3600, tags=TAGS + ["io"])
+def compact_task(store: Store, min_files: int) -> dict[str, int]:
+    return compact(store, min_files)
 
 
 @task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=jittered([2, 10]),
@@ -257,6 +263,8 @@ def _run_locked(settings: Settings, store: Store, logger) -> dict[str, Any]:
                 known[article.article_id] = known_entry(article)
             logger.info("batch %d/%d loaded: %s", batch_no + 1, batches, loaded.rows)
             PROGRESS.info("batch %d/%d loaded", batch_no + 1, batches, extra={"etl_batch": batch_no + 1, "etl_batches": batches})
+        if settings.compact_min_files:  # many small nightly files slow every dashboard query
+            timed("compact", compact_task, store, settings.compact_min_files)
         paths = timed("publish", publish_task, store, expectations, bool(validation))
         run.status = "completed"
     except BaseException as exc:

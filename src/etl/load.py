@@ -248,7 +248,7 @@ def compact(store: Store, min_files: int = 2) -> dict[str, int]:
     import pyarrow as pa
 
     recover(store)
-    committed = committed_versions(store)
+    committed: set | None = None  # read only when a fact partition needs merging
     removed: dict[str, int] = {}
     stamp = now_local().strftime("%Y%m%dT%H%M%S%f")
     for table in ("articles", *FACT_TABLES, "quarantine", "runs"):
@@ -265,6 +265,7 @@ def compact(store: Store, min_files: int = 2) -> dict[str, int]:
                 f"select * from read_parquet([{uris}], union_by_name = true, hive_partitioning = false)"
             ).to_arrow_table()
             if table in FACT_TABLES:
+                committed = committed_versions(store) if committed is None else committed
                 keep = [
                     (a, h, r) in committed
                     for a, h, r in zip(merged["article_id"].to_pylist(), merged["content_hash"].to_pylist(), merged["run_id"].to_pylist())

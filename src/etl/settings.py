@@ -53,6 +53,7 @@ class Settings:
     task_runner: str = "default"  # or "dask"
     dask_address: str | None = None
     expectations_dir: Path | None = None  # default: the project's expectations/
+    compact_min_files: int = 24  # a partition with this many files is merged at the end of a run; 0 = never
     lock_timeout: float = 0.0  # seconds to wait for another run's lock; 0 = fail at once
     quiet: bool = False
     run_id: str | None = None  # set by the flow: fetches and bronze records name their run
