@@ -17,7 +17,7 @@ import unicodedata
 
 from etl.errors import InputError
 from etl.models import CleanDoc, Failure, RawDoc
-from etl.textclean import clean_article_text, clean_author, normalize
+from etl.textclean import CleanedText, clean_article_text, clean_author, normalize
 
 log = logging.getLogger(__name__)
 
@@ -188,19 +188,12 @@ def clean_html(raw: RawDoc) -> CleanDoc:
     if result is None or not (result.text or "").strip():
         raise InputError(raw.uri, "no article text found in the HTML page (script-only or empty body?)")
     cleaned = clean_article_text(normalize(result.text), title=result.title)
-    author = cleaned.author or clean_author(result.author, sitename=result.sitename, hostname=result.hostname)
-    return CleanDoc(
-        uri=raw.uri,
-        source_name=raw.source_name,
-        text=cleaned.text,
-        fetched_at=raw.fetched_at,
-        raw_hash=raw.raw_hash,
+    return clean_doc(
+        raw, cleaned, kind="html",
         title=cleaned.title or result.title,
-        author=author,
+        author=cleaned.author or clean_author(result.author, sitename=result.sitename, hostname=result.hostname),
         published_at=cleaned.published_at or parse_date(result.date),
-        source=cleaned.source,
         sitename=result.sitename,
-        kind="html",
     )
 
 
@@ -212,17 +205,15 @@ def clean_plain(raw: RawDoc) -> CleanDoc:
     cleaned = clean_article_text(text)
     if not cleaned.text.strip():
         raise InputError(raw.uri, "nothing left after removing boilerplate lines")
+    return clean_doc(raw, cleaned, kind="text")
+
+
+def clean_doc(raw: RawDoc, cleaned: CleanedText, kind: str, **page_metadata) -> CleanDoc:
+    """The CleanDoc of a raw document: the filter's text and header metadata, overridden by the page's."""
+    fields = {"title": cleaned.title, "author": cleaned.author, "published_at": cleaned.published_at}
     return CleanDoc(
-        uri=raw.uri,
-        source_name=raw.source_name,
-        text=cleaned.text,
-        fetched_at=raw.fetched_at,
-        raw_hash=raw.raw_hash,
-        title=cleaned.title,
-        author=cleaned.author,
-        published_at=cleaned.published_at,
-        source=cleaned.source,
-        kind="text",
+        uri=raw.uri, source_name=raw.source_name, text=cleaned.text, fetched_at=raw.fetched_at,
+        raw_hash=raw.raw_hash, source=cleaned.source, kind=kind, **{**fields, **page_metadata},
     )
 
 
