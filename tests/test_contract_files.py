@@ -36,3 +36,31 @@ def test_views_sql_names_only_known_columns():
     # columns referenced through table aliases (a.x, m.x, f.x ...) must exist somewhere in the schema
     for col in re.findall(r"\b(?:a|m|f|w|mv|fy)\.([a-z_]+)\b", sql):
         assert col in known | {"district", "province", "article_year"}, col
+
+
+def test_extractors_emit_only_suite_vocabularies():
+    """What the rules emit over real articles passes the suites' vocabularies (no silent quarantine)."""
+    import random
+
+    from conftest import ROOT as root
+    from etl.extract import extract_facts
+    from etl.schema import AWARDS, INDICATORS, MOVEMENT_KINDS, RECIPIENT_KINDS, UNITS
+    from etl.textclean import normalize
+
+    corpus = sorted((root.parent / "shared" / "corpus" / "vi-news-text").glob("*.txt"))
+    if not corpus:
+        pytest.skip("the shared corpus is not beside the checkout")
+    seen = {"unit": set(), "indicator": set(), "award": set(), "recipient_kind": set(), "kind": set()}
+    for path in random.Random(7).sample(corpus, 400) + sorted((root / "seeds" / "articles").glob("*.txt")):
+        facts = extract_facts(normalize(path.read_text(encoding="utf-8")))
+        seen["unit"] |= {m.unit for m in facts.metrics}
+        seen["indicator"] |= {m.indicator for m in facts.metrics}
+        seen["award"] |= {a.award for a in facts.awards}
+        seen["recipient_kind"] |= {a.recipient_kind for a in facts.awards if a.recipient_kind}
+        seen["kind"] |= {m.kind for m in facts.movements}
+    assert seen["unit"] <= set(UNITS), seen["unit"] - set(UNITS)
+    assert seen["indicator"] <= set(INDICATORS)
+    assert seen["award"] <= set(AWARDS)
+    assert seen["recipient_kind"] <= set(RECIPIENT_KINDS)
+    assert seen["kind"] <= set(MOVEMENT_KINDS)
+    assert {"count", "percent", "vnd_billion"} <= seen["unit"]
