@@ -202,7 +202,7 @@ def linear_fit(points: list[tuple[int, float]]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=2000, help="articles for throughput and no-op")
-    parser.add_argument("--scale", type=int, nargs="+", default=[500, 1000], help="extra N for scaling")
+    parser.add_argument("--scale", type=int, nargs="+", default=[1000, 4000], help="extra N for scaling")
     parser.add_argument("--metric-rows", type=int, default=1_000_000)
     parser.add_argument("--profile-n", type=int, default=260)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
