@@ -17,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds" / "articles"
 DATA = ROOT / "tests" / "data"
+CORPUS = DATA / "corpus" / "vi-news-text"  # 1,760 real Vietnamese articles (see its README)
 
 
 @pytest.fixture(scope="session")

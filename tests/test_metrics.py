@@ -19,7 +19,7 @@ from etl.extract.officials import extract_officials
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds" / "articles"
 GOLD = ROOT / "tests" / "data" / "gold"
-CORPUS = ROOT.parent / "shared" / "corpus" / "vi-news-text"
+CORPUS = ROOT / "tests" / "data" / "corpus" / "vi-news-text"  # 1,760 real articles
 EXTRACTORS = {
     "metrics": extract_metrics, "awards": extract_awards, "movements": extract_movements,
     "officials": extract_officials, "documents": extract_documents,

@@ -23,9 +23,7 @@ from etl.textclean import (
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds" / "articles"
-CORPUS = Path("/work/shared/corpus/vi-news-text")
-if not CORPUS.is_dir():
-    CORPUS = ROOT.parent / "shared" / "corpus" / "vi-news-text"
+CORPUS = ROOT / "tests" / "data" / "corpus" / "vi-news-text"  # 1,760 real articles
 
 
 # --------------------------------------------------------------------------- #
