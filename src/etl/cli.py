@@ -24,7 +24,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-console = Console()
+# piped output (CI logs, files) is not cut to 80 columns
+console = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
 INPUT = "Input"
