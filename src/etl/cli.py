@@ -255,20 +255,46 @@ def query(
 
 @app.command("eval")
 def eval_(
-    gold: Path = typer.Option(Path("tests/data/gold"), "--gold", help="Folder of gold <stem>.json files.", rich_help_panel=INPUT),
-    input: Path = typer.Option(Path("seeds/articles"), "--input", "-i", help="Folder of the articles the gold describes.", rich_help_panel=INPUT),
+    gold: list[Path] = typer.Option([Path("tests/data/gold")], "--gold", help="Gold folder (<stem>.json files), or a set folder holding gold/ and articles/. Repeat for several sets.", rich_help_panel=INPUT),
+    input: list[Path] = typer.Option([], "--input", "-i", help="Articles of the matching --gold (by position); default: the set's articles/ folder, else seeds/articles.", rich_help_panel=INPUT),
+    explain: bool = typer.Option(False, "--explain", help="Per article: each missed gold fact and each invented fact, with its quote.", rich_help_panel=OUTPUT),
 ) -> None:
-    """Score extraction against hand-checked gold: precision, recall and F1 per table.
+    """Score extraction against hand-checked gold: precision, recall and F1 per table, per set and overall.
+
+    Scoring goes through the same acquire, clean and extract code as `etl run`.
 
     Example:
 
-        etl eval --gold tests/data/gold --input seeds/articles
+        etl eval --gold tests/data/gold --input seeds/articles --gold tests/data/dev --explain
     """
     setup_logging(True)
-    from etl.evaluate import evaluate, format_report
+    from etl.evaluate import EvalReport, evaluate, format_report, format_summary, gold_folders
 
-    report = evaluate(gold, input)
-    console.print(format_report(report), highlight=False)
+    reports = []
+    for n, folder in enumerate(gold):
+        given = input[n] if n < len(input) else None
+        if given is None and folder == Path("tests/data/gold") and not (folder / "gold").is_dir():
+            given = Path("seeds/articles")
+        gold_dir, input_dir = gold_folders(folder, given)
+        if not any(gold_dir.glob("*.json")):
+            console.print(f"etl eval: no gold files (*.json) in {gold_dir}; pass a gold folder or a set folder with gold/ and articles/", highlight=False)
+            raise typer.Exit(2)
+        if not input_dir.is_dir():
+            console.print(f"etl eval: input folder {input_dir} for {gold_dir} does not exist; pass it with --input", highlight=False)
+            raise typer.Exit(2)
+        reports.append(evaluate(gold_dir, input_dir))
+    for report in reports:
+        console.print(format_report(report, verbose=explain), highlight=False)
+        console.print("")
+    if len(reports) > 1:
+        for report in reports:
+            console.print(format_summary(report), highlight=False)
+            console.print("")
+        console.print(format_summary(EvalReport.merged(reports)), highlight=False)
+    errors = [e for r in reports for e in r.errors]
+    if errors:
+        console.print(f"etl eval: {len(errors)} article(s) could not be scored: " + "; ".join(errors[:3]), highlight=False)
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -159,9 +159,15 @@ class ArticleEval:
 
 @dataclass
 class EvalReport:
-    """Scores of one evaluation run over a gold folder."""
+    """Scores of one evaluation run over a gold folder (or several, merged)."""
 
     articles: list[ArticleEval] = field(default_factory=list)
+    name: str = ""
+
+    @classmethod
+    def merged(cls, reports: Iterable["EvalReport"], name: str = "all") -> "EvalReport":
+        """One report over the articles of several (micro-averaged again)."""
+        return cls(articles=[a for r in reports for a in r.articles], name=name)
 
     @property
     def tables(self) -> dict[str, TableScore]:
@@ -240,7 +246,7 @@ def _match(
         k = key(g)
         candidates = by_key.get(k)
         if not candidates:
-            missed.append(k)
+            missed.append(g)
             continue
         best = max(
             range(len(candidates)),
@@ -251,8 +257,8 @@ def _match(
         for name, f in secondary.items():
             agreements[name].add(f(p) == f(g))
             if f(p) != f(g):
-                disagreements.append(f"{k} {name}: gold={f(g)!r} got={f(p)!r}")
-    spurious = [k for k, rest in by_key.items() for _ in rest]
+                disagreements.append(f"{k} {name}: gold={f(g)!r} got={f(p)!r}  «{_get(p, 'quote') or ''}»")
+    spurious = [p for rest in by_key.values() for p in rest]
     return TableScore(tp, len(pred), len(gold)), agreements, missed, spurious, disagreements
 
 
@@ -281,9 +287,15 @@ _TABLE_RULES: dict[str, tuple[Callable[[Any], Any], dict[str, Callable[[Any], An
             "year": lambda r: None if _get(r, "year") is None else int(_get(r, "year")),
         },
     ),
-    "awards": (_award_key, {"recipient_kind": lambda r: _get(r, "recipient_kind")}),
+    "awards": (
+        _award_key,
+        {
+            "recipient_kind": lambda r: _get(r, "recipient_kind"),
+            "issuer": lambda r: norm_name(_get(r, "issuer")),
+        },
+    ),
     "movements": (_name_key, {}),
-    "officials": (_name_key, {}),
+    "officials": (_name_key, {"position": lambda r: norm_name(_get(r, "position"))}),
     "documents": (_document_key, {}),
 }
 
@@ -353,54 +365,41 @@ def check_cleaning(raw: str, cleaned: str, boilerplate: list[str]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- #
-# Running the pipeline code on one input
+# Running the production clean + extract on one input
 # --------------------------------------------------------------------------- #
 
-def _extract_facts(text: str):
-    """The pipeline's fact extraction; empty facts while extractors are missing."""
-    try:
-        from etl.extract import extract_facts
-    except ModuleNotFoundError as exc:
-        # other engineers land extract/<fact>.py in parallel; score what exists
-        if exc.name and exc.name.startswith("etl."):
-            log.warning("fact extraction unavailable (%s); scoring empty facts", exc)
-            return None
-        raise
-    return extract_facts(text)
+@dataclass
+class PipelineOutput:
+    """What `etl run` would load for one input: raw text, cleaned text, article row, facts."""
+
+    raw: str
+    text: str
+    article: Any
+    facts: Any
 
 
-def _clean_html(raw: bytes, uri: str):
-    """HTML through the pipeline's own clean stage (trafilatura, then the line filter)."""
-    from etl.clean import clean_html
+def run_pipeline(path: Path) -> PipelineOutput:
+    """One input file through the same acquire, clean and extract code as `etl run`.
+
+    Refusals are raised as `InputError`, exactly as the nightly flow would
+    quarantine them, so eval scores what the warehouse would hold.
+    """
+    from etl.acquire import CONTENT_TYPES
+    from etl.clean import clean_one, decode_text, is_html
+    from etl.extract import extract_batch
     from etl.models import RawDoc
+    from etl.textclean import normalize
 
-    doc = RawDoc(uri=uri, source_name="eval", content=raw, content_type="text/html",
-                 fetched_at=dt.datetime.now())
-    return clean_html(doc)
-
-
-def run_pipeline(path: Path) -> tuple[str, str, Any, Any]:
-    """(raw text, cleaned text, article metadata, facts) for one input file."""
-    from etl.extract.article import extract_metadata
-    from etl.textclean import clean_article_text
-
-    raw_bytes = path.read_bytes()
-    if path.suffix.lower() in (".html", ".htm"):
-        doc = _clean_html(raw_bytes, uri=path.resolve().as_uri())
-        raw = doc.text
-        text, title, author = doc.text, doc.title, doc.author
-        published_at, source, sitename = doc.published_at, doc.source, doc.sitename
-    else:
-        raw = raw_bytes.decode("utf-8", errors="replace")
-        cleaned = clean_article_text(raw)
-        text, title, author = cleaned.text, cleaned.title, cleaned.author
-        published_at, source, sitename = cleaned.published_at, cleaned.source, None
-    meta = extract_metadata(
-        text, title=title, author=author, published_at=published_at,
-        source=source, sitename=sitename,
+    raw_doc = RawDoc(
+        uri=path.resolve().as_uri(), source_name="eval", content=path.read_bytes(),
+        content_type=CONTENT_TYPES.get(path.suffix.lower()), fetched_at=dt.datetime.now(),
     )
-    facts = _extract_facts(text)
-    return raw, text, meta, facts
+    doc = clean_one(raw_doc)
+    raw = doc.text if is_html(raw_doc) else normalize(decode_text(raw_doc))
+    out = extract_batch([doc], run_id="eval")
+    if out.failures:
+        raise RuntimeError(out.failures[0].reason)
+    return PipelineOutput(raw=raw, text=doc.text, article=out.articles[0], facts=out.facts)
 
 
 def _find_input(input_dir: Path, stem: str) -> Path | None:
@@ -421,9 +420,10 @@ def evaluate_article(gold: dict, stem: str, path: Path | None) -> ArticleEval:
         art.error = "no input file"
     else:
         try:
-            raw, cleaned, meta, facts = run_pipeline(path)
+            run = run_pipeline(path)
+            raw, cleaned, meta, facts = run.raw, run.text, run.article, run.facts
         except Exception as exc:  # one bad article must not hide the others' scores
-            log.exception("evaluating %s failed", path)
+            log.warning("evaluating %s failed: %s", path, exc)
             art.error = f"{type(exc).__name__}: {exc}"
     for table in FACT_TABLES:
         key, secondary = _TABLE_RULES[table]
@@ -451,7 +451,7 @@ def evaluate(gold_dir: Path, input_dir: Path) -> EvalReport:
     0.8
     """
     gold_dir, input_dir = Path(gold_dir), Path(input_dir)
-    report = EvalReport()
+    report = EvalReport(name=str(gold_dir))
     for gold_path in sorted(gold_dir.glob("*.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         stem = gold_path.stem
@@ -464,12 +464,70 @@ def evaluate(gold_dir: Path, input_dir: Path) -> EvalReport:
     return report
 
 
+def gold_folders(gold: Path, input_dir: Path | None = None) -> tuple[Path, Path]:
+    """(gold folder, input folder) for a `--gold` argument.
+
+    A set folder holding `gold/` and `articles/` (tests/data/dev, shared/gold/dev)
+    names both; otherwise the inputs are `input_dir`, or an `articles/` folder
+    beside the gold folder.
+
+    >>> gold_folders(Path("tests/data/dev"))
+    (PosixPath('tests/data/dev/gold'), PosixPath('tests/data/dev/articles'))
+    """
+    gold = Path(gold)
+    if input_dir is None and (gold / "gold").is_dir() and (gold / "articles").is_dir():
+        return gold / "gold", gold / "articles"
+    if input_dir is None:
+        input_dir = gold.parent / "articles"
+    return gold, Path(input_dir)
+
+
+def evaluate_sets(pairs: Iterable[tuple[Path, Path]]) -> list[EvalReport]:
+    """One report per (gold folder, input folder) pair."""
+    return [evaluate(g, i) for g, i in pairs]
+
+
 # --------------------------------------------------------------------------- #
 # Formatting
 # --------------------------------------------------------------------------- #
 
 def _abbrev(table: str) -> str:
     return {"metrics": "met", "awards": "awd", "movements": "mov", "officials": "off", "documents": "doc"}[table]
+
+
+def describe_fact(table: str, fact: Any) -> str:
+    """One fact (gold dict or predicted row) in a line: its key fields and its quote."""
+    g = lambda name: _get(fact, name)  # noqa: E731
+    if table == "metrics":
+        head = f"{g('value')} {g('unit')} [{g('indicator')}, {g('year')}]"
+    elif table == "awards":
+        head = f"{g('award')} x{g('recipient_count')} [{g('recipient_kind')}, issuer={g('issuer')!r}]"
+    elif table == "movements":
+        head = f"{g('name')!r} [{g('kind')}]"
+    elif table == "officials":
+        head = f"{g('name')!r} [{g('position')!r}, {g('organization')!r}]"
+    else:
+        head = f"{g('doc_type')} {g('number')!r} [{g('issuer')!r}]"
+    quote = g("quote")
+    return f"{head}  «{quote}»" if quote and table not in ("movements",) else head
+
+
+def explain_article(art: ArticleEval) -> list[str]:
+    """Evidence for one article: each missed gold fact and each invented fact with its quote."""
+    lines = []
+    for f, (ok, g, p) in art.fields.items():
+        if not ok:
+            lines.append(f"  field {f}: gold={g!r} got={p!r}")
+    for problem in art.cleaning_problems:
+        lines.append(f"  clean: {problem}")
+    for d in art.disagreements:
+        lines.append(f"  differs: {d}")
+    for t in FACT_TABLES:
+        for fact in art.missed.get(t, []):
+            lines.append(f"  {t} MISSED   {describe_fact(t, fact)}")
+        for fact in art.spurious.get(t, []):
+            lines.append(f"  {t} INVENTED {describe_fact(t, fact)}")
+    return lines
 
 
 def format_report(report: EvalReport, *, verbose: bool = False) -> str:
@@ -491,18 +549,7 @@ def format_report(report: EvalReport, *, verbose: bool = False) -> str:
         if art.error:
             lines.append(f"  ! {art.error}")
         if verbose:
-            for f, (ok, g, p) in art.fields.items():
-                if not ok:
-                    lines.append(f"  field {f}: gold={g!r} got={p!r}")
-            for problem in art.cleaning_problems:
-                lines.append(f"  clean: {problem}")
-            for d in art.disagreements:
-                lines.append(f"  differs: {d}")
-            for t in FACT_TABLES:
-                if art.missed.get(t):
-                    lines.append(f"  {t} missed: {art.missed[t]}")
-                if art.spurious.get(t):
-                    lines.append(f"  {t} spurious: {art.spurious[t]}")
+            lines.extend(explain_article(art))
     lines.append("(cells: matched/predicted/gold)")
     lines.append("")
     fa = report.field_agreement
@@ -515,12 +562,35 @@ def format_report(report: EvalReport, *, verbose: bool = False) -> str:
     for name, ag in sorted(report.agreements.items()):
         lines.append(f"agreement {name}: {ag.rate:.3f} ({ag.agree}/{ag.total} matched pairs)")
     lines.append("")
-    lines.append(f"{'table':<11}{'tp':>5}{'pred':>6}{'gold':>6}{'P':>8}{'R':>8}{'F1':>8}")
-    for t, s in report.tables.items():
-        lines.append(f"{t:<11}{s.tp:>5}{s.n_pred:>6}{s.n_gold:>6}{s.precision:>8.3f}{s.recall:>8.3f}{s.f1:>8.3f}")
+    lines.extend(format_table_scores(report))
+    return "\n".join(lines)
+
+
+def _score_cells(s: TableScore) -> str:
+    """P, R, F1 of one table; n/a when there was nothing to score (never a free 1.000)."""
+    if s.n_gold == 0 and s.n_pred == 0:
+        return f"{'n/a':>8}{'n/a':>8}{'n/a':>8}"
+    return f"{s.precision:>8.3f}{s.recall:>8.3f}{s.f1:>8.3f}"
+
+
+def format_table_scores(report: EvalReport) -> list[str]:
+    """The per-table P/R/F1 block of a report, with its overall line."""
+    lines = [f"{'table':<11}{'tp':>5}{'pred':>6}{'gold':>6}{'P':>8}{'R':>8}{'F1':>8}"]
     total = TableScore()
-    for s in report.tables.values():
+    for t, s in report.tables.items():
+        lines.append(f"{t:<11}{s.tp:>5}{s.n_pred:>6}{s.n_gold:>6}{_score_cells(s)}")
         total.add(s)
-    lines.append(f"{'all':<11}{total.tp:>5}{total.n_pred:>6}{total.n_gold:>6}"
-                 f"{total.precision:>8.3f}{total.recall:>8.3f}{total.f1:>8.3f}")
+    lines.append(f"{'all':<11}{total.tp:>5}{total.n_pred:>6}{total.n_gold:>6}{_score_cells(total)}")
+    return lines
+
+
+def format_summary(report: EvalReport) -> str:
+    """Headline figures of a report: fields, cleaning, agreements, per-table scores."""
+    lines = [f"== {report.name or 'eval'}: {len(report.articles)} articles"]
+    lines.append(f"article fields: {report.article_field_rate:.3f}   cleaning pass rate: "
+                 f"{report.cleaning_pass_rate:.3f} ({sum(a.cleaning_ok for a in report.articles)}/{len(report.articles)})")
+    for name, ag in sorted(report.agreements.items()):
+        rate = "n/a" if ag.total == 0 else f"{ag.rate:.3f}"
+        lines.append(f"agreement {name}: {rate} ({ag.agree}/{ag.total} matched pairs)")
+    lines.extend(format_table_scores(report))
     return "\n".join(lines)
