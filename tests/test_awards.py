@@ -80,3 +80,25 @@ def test_award_offsets_and_issuer():
     assert text[award.char_start:award.char_end] == award.quote
     assert award.issuer == "Thủ tướng Chính phủ"
     assert award.year == 2022
+
+
+def test_award_extraction_is_linear_in_mentions():
+    """Regression (issue 17 item 3): 380 KB of repeated award sentences took 238 s (per-mention rescans)."""
+    import time
+
+    sentences = [
+        "Năm 2022, quận Nam Từ Liêm đã có 8 tập thể nhận được Bằng khen của Thủ tướng Chính phủ.",
+        "Từ việc triển khai phong trào thi đua đã có 96 tập thể, 127 cá nhân được quận khen thưởng.",
+        "Theo đó, 22 cá nhân được Chủ tịch UBND tỉnh Kon Tum tặng bằng khen.",
+        "Ông Hoàng Bình Quân thay mặt Thủ tướng tặng Bằng khen cho NXB Kim Đồng.",
+    ]
+    rows_per_round = sum(len(extract_awards(s)) for s in sentences)
+    assert rows_per_round == 5
+    rounds = 380_000 // len(" ".join(sentences)) + 1
+    text = " ".join(sentences * rounds)
+    assert len(text.encode()) > 380_000
+    started = time.perf_counter()
+    rows = extract_awards(text)
+    elapsed = time.perf_counter() - started
+    assert len(rows) == rows_per_round * rounds
+    assert elapsed < 5, f"{elapsed:.1f} s for {len(text)} characters"

@@ -11,6 +11,7 @@ nhân nhận Bằng khen", "công tác thi đua, khen thưởng") are not awards
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import re
@@ -103,16 +104,22 @@ class _Count:
     kind: str
     start: int
     end: int
+    idx: int = 0  # position in the text's list of counts
 
 
-def _clause_bounds(text: str, pos: int) -> tuple[int, int]:
-    """Start and end of the clause around `pos`."""
-    lo = max(0, pos - 600)
-    start = lo
-    for m in _CLAUSE_BREAK_RE.finditer(text, lo, pos):
-        start = m.end()
-    m = _CLAUSE_BREAK_RE.search(text, pos)
-    return start, (m.start() if m else len(text))
+class _Clauses:
+    """Clause breaks of a text, found once, so each mention looks its clause up by bisection."""
+
+    def __init__(self, text: str):
+        self._starts = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
+        self._len = len(text)
+
+    def bounds(self, pos: int) -> tuple[int, int]:
+        """Start and end of the clause around `pos` (a clause reaches back at most 600 characters)."""
+        i = bisect.bisect_left(self._starts, pos)  # breaks are one character long
+        start = self._starts[i - 1] + 1 if i and self._starts[i - 1] + 1 > pos - 600 else max(0, pos - 600)
+        end = self._starts[i] if i < len(self._starts) else self._len
+        return start, end
 
 
 def _counts(text: str) -> list[_Count]:
@@ -123,7 +130,7 @@ def _counts(text: str) -> list[_Count]:
         n = parse_vi_number(m.group("n"))
         if not math.isfinite(n):  # int(inf) raised OverflowError and lost the whole article
             continue
-        out.append(_Count(int(n), kind, m.start(), m.end()))
+        out.append(_Count(int(n), kind, m.start(), m.end(), len(out)))
     return out
 
 
@@ -139,6 +146,29 @@ def _count_group(counts: list[_Count], i: int, text: str, forward: bool) -> list
         group.append(counts[j + step])
         j += step
     return sorted(group, key=lambda c: c.start)
+
+
+_OTHER_TAIL_RE = re.compile(r"[ \t\u00a0]+khác\b")
+
+
+def _last_free_count(counts: list[_Count], starts: list[int], used: set[int], lo: int, hi: int) -> int | None:
+    """Index of the last unused count starting at or after `lo` and ending by `hi`."""
+    i = bisect.bisect_right(starts, hi) - 1
+    while i >= 0 and counts[i].start >= lo:
+        if i not in used and counts[i].end <= hi:
+            return i
+        i -= 1
+    return None
+
+
+def _first_free_count(counts: list[_Count], starts: list[int], used: set[int], lo: int, hi: int) -> int | None:
+    """Index of the first unused count starting in [lo, hi)."""
+    i = bisect.bisect_left(starts, lo)
+    while i < len(counts) and counts[i].start < hi:
+        if i not in used:
+            return i
+        i += 1
+    return None
 
 
 def _detail(text: str, m: re.Match[str], kind: str) -> tuple[str | None, int]:
@@ -237,7 +267,9 @@ def extract_awards(text: str) -> list[Award]:
     [('khen_thuong', 'collective', 96), ('khen_thuong', 'individual', 127)]
     """
     index = SentenceIndex(text)
+    clauses = _Clauses(text)
     counts = _counts(text)
+    count_starts = [c.start for c in counts]
     used: set[int] = set()
     mentions = list(AWARD_RE.finditer(text))
     out: list[Award] = []
@@ -245,29 +277,25 @@ def extract_awards(text: str) -> list[Award]:
     for k, m in enumerate(mentions):
         kind = next(name for name in _KINDS if m.group(name))
         detail, end = _detail(text, m, kind)
-        c_start, c_end = _clause_bounds(text, m.start())
-        prev_award_end = max([p.end() for p in mentions[:k] if p.end() > c_start] or [c_start])
-        next_award_start = min([p.start() for p in mentions[k + 1:] if p.start() < c_end] or [c_end])
+        c_start, c_end = clauses.bounds(m.start())
+        # mentions never overlap, so the neighbours are the nearest other awards in the clause
+        prev_award_end = max(c_start, mentions[k - 1].end()) if k else c_start
+        next_award_start = min(c_end, mentions[k + 1].start()) if k + 1 < len(mentions) else c_end
         issuer = _issuer(text, m, end, c_start)
 
         # 1. counts before: "8 tập thể nhận được Bằng khen"
-        before = [i for i, c in enumerate(counts)
-                  if i not in used and prev_award_end <= c.start and c.end <= m.start()
-                  and m.start() - c.end <= _MAX_GAP]
+        i = _last_free_count(counts, count_starts, used, max(prev_award_end, m.start() - _MAX_GAP - 60), m.start())
         group: list[_Count] = []
-        if before:
-            i = before[-1]
+        if i is not None and m.start() - counts[i].end <= _MAX_GAP:
             gap = text[counts[i].end:m.start()]
             if _PASSIVE_RE.search(gap) or re.search(r"\bkhen\s+thưởng\b", text[m.start():m.end()]) and "được" in gap:
-                group = [c for c in _count_group(counts, i, text, forward=False) if counts.index(c) not in used]
+                group = [c for c in _count_group(counts, i, text, forward=False) if c.idx not in used]
                 start = group[0].start
                 stop = max(end, m.end())
         # 2. counts after: "tặng danh hiệu “...” cho 48 cá nhân"
         if not group:
-            after = [i for i, c in enumerate(counts)
-                     if i not in used and end <= c.start < next_award_start and c.start - end <= 2 * _MAX_GAP]
-            if after:
-                i = after[0]
+            i = _first_free_count(counts, count_starts, used, end, min(next_award_start, end + 2 * _MAX_GAP + 1))
+            if i is not None:
                 if re.search(r"\bcho\s*(?:(?:hơn|gần|trên|khoảng)\s+)?$", text[end:counts[i].start]):
                     group = _count_group(counts, i, text, forward=True)
                     give = None
@@ -277,7 +305,7 @@ def extract_awards(text: str) -> list[Award]:
                     stop = group[-1].end
         if group:
             for c in group:
-                used.add(counts.index(c))
+                used.add(c.idx)
                 out.append(_row(text, kind, start, stop, detail, issuer, c.kind, c.n, index))
             continue
         if kind == "khen_thuong":
@@ -299,8 +327,8 @@ def extract_awards(text: str) -> list[Award]:
                 start -= len(many.group())
             own = _OF_ISSUER_RE.match(text, end)
             if kind == "giay_khen" or kind == "bang_khen":
-                tail = re.match(r"[ \t\u00a0]+khác\b", text[end:])
-                end = end + tail.end() if tail and not own else end
+                tail = _OTHER_TAIL_RE.match(text, end)
+                end = tail.end() if tail and not own else end
             row = _row(text, kind, start, end if not own else own.end(), detail,
                        own.group("issuer").strip() if own else prev.issuer, prev.recipient_kind, None, index)
             out.append(row)
