@@ -81,6 +81,8 @@ class Metric:
     content_hash: str = ""  # the article version these facts belong to
     run_id: str = ""
     quality_flags: str | None = None  # names of failed `warning` expectations
+    fact_id: str = ""  # stable id: article, table, span and quote (etl.extract.fact_id_for)
+    rule: str | None = None  # name of the rule that produced the fact
 
 
 @dataclass
@@ -99,6 +101,8 @@ class Award:
     content_hash: str = ""  # the article version these facts belong to
     run_id: str = ""
     quality_flags: str | None = None  # names of failed `warning` expectations
+    fact_id: str = ""  # stable id: article, table, span and quote (etl.extract.fact_id_for)
+    rule: str | None = None  # name of the rule that produced the fact
 
 
 @dataclass
@@ -113,6 +117,8 @@ class Movement:
     content_hash: str = ""  # the article version these facts belong to
     run_id: str = ""
     quality_flags: str | None = None  # names of failed `warning` expectations
+    fact_id: str = ""  # stable id: article, table, span and quote (etl.extract.fact_id_for)
+    rule: str | None = None  # name of the rule that produced the fact
 
 
 @dataclass
@@ -128,6 +134,8 @@ class Official:
     content_hash: str = ""  # the article version these facts belong to
     run_id: str = ""
     quality_flags: str | None = None  # names of failed `warning` expectations
+    fact_id: str = ""  # stable id: article, table, span and quote (etl.extract.fact_id_for)
+    rule: str | None = None  # name of the rule that produced the fact
 
 
 @dataclass
@@ -144,6 +152,8 @@ class Document:
     content_hash: str = ""  # the article version these facts belong to
     run_id: str = ""
     quality_flags: str | None = None  # names of failed `warning` expectations
+    fact_id: str = ""  # stable id: article, table, span and quote (etl.extract.fact_id_for)
+    rule: str | None = None  # name of the rule that produced the fact
 
 
 @dataclass
@@ -206,6 +216,25 @@ class Fetch:
     encoding: str | None = None
 
 
+@dataclass
+class Correction:
+    """A person's correction of one fact (etl.corrections): the latest one per fact_id holds."""
+
+    correction_id: str
+    fact_id: str  # the corrected fact; for `add`, the id of the new fact
+    table_name: str
+    action: str  # set | reject | add
+    article_id: str
+    new_values: str | None  # JSON {field: value} of the fields set (add: every field given)
+    quote: str | None  # add: the verbatim quote; set/reject: the fact's quote when corrected
+    char_start: int | None
+    char_end: int | None
+    content_hash: str | None  # the article version the person looked at
+    reason: str
+    author: str  # who
+    created_at: dt.datetime  # when (Vietnam local time)
+
+
 FACT_TABLES: dict[str, type] = {
     "metrics": Metric,
     "awards": Award,
@@ -214,7 +243,8 @@ FACT_TABLES: dict[str, type] = {
     "documents": Document,
 }
 TABLES: dict[str, type] = {"articles": Article, **FACT_TABLES}
-ALL_TABLES: dict[str, type] = {**TABLES, "quarantine": QuarantineRow, "runs": Run, "fetches": Fetch}
+ALL_TABLES: dict[str, type] = {**TABLES, "quarantine": QuarantineRow, "runs": Run, "fetches": Fetch,
+                             "corrections": Correction}
 
 _ARROW_TYPES: dict[Any, pa.DataType] = {
     str: pa.string(),
