@@ -277,23 +277,23 @@ def eval_(
             given = Path("seeds/articles")
         gold_dir, input_dir = gold_folders(folder, given)
         if not any(gold_dir.glob("*.json")):
-            console.print(f"etl eval: no gold files (*.json) in {gold_dir}; pass a gold folder or a set folder with gold/ and articles/", highlight=False)
+            console.print(f"etl eval: no gold files (*.json) in {gold_dir}; pass a gold folder or a set folder with gold/ and articles/", highlight=False, markup=False)
             raise typer.Exit(2)
         if not input_dir.is_dir():
-            console.print(f"etl eval: input folder {input_dir} for {gold_dir} does not exist; pass it with --input", highlight=False)
+            console.print(f"etl eval: input folder {input_dir} for {gold_dir} does not exist; pass it with --input", highlight=False, markup=False)
             raise typer.Exit(2)
         reports.append(evaluate(gold_dir, input_dir))
     for report in reports:
-        console.print(format_report(report, verbose=explain), highlight=False)
+        console.print(format_report(report, verbose=explain), highlight=False, markup=False)
         console.print("")
     if len(reports) > 1:
         for report in reports:
-            console.print(format_summary(report), highlight=False)
+            console.print(format_summary(report), highlight=False, markup=False)
             console.print("")
-        console.print(format_summary(EvalReport.merged(reports)), highlight=False)
+        console.print(format_summary(EvalReport.merged(reports)), highlight=False, markup=False)
     errors = [e for r in reports for e in r.errors]
     if errors:
-        console.print(f"etl eval: {len(errors)} article(s) could not be scored: " + "; ".join(errors[:3]), highlight=False)
+        console.print(f"etl eval: {len(errors)} article(s) could not be scored: " + "; ".join(errors[:3]), highlight=False, markup=False)
         raise typer.Exit(1)
 
 

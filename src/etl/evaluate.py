@@ -587,8 +587,11 @@ def format_table_scores(report: EvalReport) -> list[str]:
 def format_summary(report: EvalReport) -> str:
     """Headline figures of a report: fields, cleaning, agreements, per-table scores."""
     lines = [f"== {report.name or 'eval'}: {len(report.articles)} articles"]
-    lines.append(f"article fields: {report.article_field_rate:.3f}   cleaning pass rate: "
-                 f"{report.cleaning_pass_rate:.3f} ({sum(a.cleaning_ok for a in report.articles)}/{len(report.articles)})")
+    if not report.articles:
+        lines.append("nothing scored: no gold articles")
+    else:
+        lines.append(f"article fields: {report.article_field_rate:.3f}   cleaning pass rate: "
+                     f"{report.cleaning_pass_rate:.3f} ({sum(a.cleaning_ok for a in report.articles)}/{len(report.articles)})")
     for name, ag in sorted(report.agreements.items()):
         rate = "n/a" if ag.total == 0 else f"{ag.rate:.3f}"
         lines.append(f"agreement {name}: {rate} ({ag.agree}/{ag.total} matched pairs)")
