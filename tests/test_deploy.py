@@ -6,27 +6,20 @@ and PREFECT_HOME, so they never meet the session's prefect_test_harness.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from browser import Browser, chromium_binary
 from conftest import SEEDS, query
 
 pytestmark = pytest.mark.slow
 
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                  "--no-first-run", "--disable-component-update", "--disable-sync", "--window-size=1400,1000"]
 
 
 @pytest.fixture(scope="module")
@@ -111,82 +104,6 @@ def test_triggered_run_completes_with_artifacts(stack, finished_run):
 
 
 # --- the UI in headless Chromium ----------------------------------------------------------------
-
-def chromium_binary() -> str | None:
-    """Debian's chromium, installed on the spot when missing (root + apt)."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found or not shutil.which("apt-get"):
-        return found
-    subprocess.run("apt-get update -qq && apt-get install -y -qq chromium", shell=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
-    return shutil.which("chromium")
-
-
-class Browser:
-    """Just enough of the DevTools protocol: navigate, read the page text, click, screenshot."""
-
-    def __init__(self, binary: str):
-        from websockets.sync.client import connect
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        self.proc = subprocess.Popen([binary, *CHROMIUM_FLAGS, f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}",
-                                      "--remote-debugging-address=127.0.0.1", f"--remote-debugging-port={port}", "about:blank"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2) as resp:
-                    page = next(p for p in json.load(resp) if p["type"] == "page")
-                break
-            except (OSError, StopIteration, ValueError):
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    raise RuntimeError("chromium's DevTools endpoint did not come up")
-                time.sleep(0.3)
-        self.ws = connect(page["webSocketDebuggerUrl"], max_size=None)
-        self.calls = 0
-
-    def call(self, method: str, **params):
-        self.calls += 1
-        self.ws.send(json.dumps({"id": self.calls, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv(timeout=60))
-            if message.get("id") == self.calls:
-                assert "error" not in message, message
-                return message.get("result", {})
-
-    def text(self) -> str:
-        result = self.call("Runtime.evaluate", expression="document.body ? document.body.innerText : ''", returnByValue=True)
-        return result["result"].get("value") or ""
-
-    def wait_for(self, *needles: str, timeout: float = 45) -> str:
-        """The page text once the SPA has rendered every needle."""
-        deadline = time.monotonic() + timeout
-        text = ""
-        while time.monotonic() < deadline:
-            text = self.text()
-            if all(n in text for n in needles):
-                return text
-            time.sleep(0.5)
-        raise AssertionError(f"{needles} not on the page after {timeout} s; page text:\n{text[:3000]}")
-
-    def click_text(self, selector: str, label: str) -> bool:
-        script = (f"(() => {{ const el = [...document.querySelectorAll({json.dumps(selector)})]"
-                  f".find(e => e.textContent.trim() === {json.dumps(label)}); if (el) el.click(); return !!el; }})()")
-        return self.call("Runtime.evaluate", expression=script, returnByValue=True)["result"].get("value")
-
-    def screenshot(self, path: Path) -> None:
-        path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
-
-    def close(self) -> None:
-        self.ws.close()
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
 
 def test_ui_shows_flow_run_and_artifacts(stack, finished_run, tmp_path):
     binary = chromium_binary()
