@@ -30,11 +30,19 @@ _TRIGGERS: list[tuple[str, str]] = [
     (r"thông\s+điệp", "slogan"), (r"phương\s+thức", "slogan"), (r"lời\s+kêu\s+gọi", "slogan"),
     (r"danh\s+hiệu(?:\s+thi\s+đua)?", "title"), (r"công\s+nhận", "title"),
     (r"(?:tấm\s+)?gương", "movement"),
+    (r"công\s+trình\s+thanh\s+niên", "movement"), (r"đề\s+án", "movement"),
+    # an implemented programme ("thực hiện Chương trình “…”"), not a show or a broadcast
+    (r"(?:thực\s+hiện|triển\s+khai|phát\s+động|hưởng\s+ứng)\s+(?:các\s+)?chương\s+trình", "movement"),
+    # named honours that are not award instruments: Kỷ niệm chương “Vì sự nghiệp …”, giải thưởng “…”
+    (r"kỷ\s+niệm\s+chương|huy\s+hiệu|giải\s+thưởng|cờ", "title"),
 ]
 _TRIGGER_RE = re.compile(
     r"(?<!\w)(?:" + "|".join(f"(?P<t{i}>{p})" for i, (p, _) in enumerate(_TRIGGERS)) + r")(?!\w)",
     re.IGNORECASE,
 )
+# Honour nouns name the quote right after them (a word or two between at most).
+_CLOSE_TRIGGERS = frozenset(i for i, (p, _) in enumerate(_TRIGGERS) if p.startswith(r"kỷ\s+niệm\s+chương"))
+_CLOSE_MAX_WORDS = 3
 _TRIGGER_WINDOW = 90  # characters between a trigger and its quote
 _TRIGGER_MAX_WORDS = 12
 # Untriggered quotes preceded by these are names of other things (a paper, a
@@ -59,7 +67,35 @@ _FIRST_PERSON_RE = re.compile(r"\b(?:tôi|chúng\s+tôi|chúng\s+ta|mình|chúng
 # campaigns; elsewhere they are songs, nicknames and scare quotes.
 _GENRE_RE = re.compile(r"thi\s+đua|phong\s+trào|cuộc\s+vận\s+động|khen\s+thưởng", re.IGNORECASE)
 _GENRE_MIN_HITS = 2
+# Mottos without a trigger are trusted in texts about mobilising people at all
+# ("tuyên truyền, vận động … “đi từng ngõ, gõ từng nhà, …”"), not in ads or politics.
+_CIVIC_RE = re.compile(r"thi\s+đua|phong\s+trào|vận\s+động|tuyên\s+truyền|khen\s+thưởng", re.IGNORECASE)
 _SPEECH_BEFORE_RE = re.compile(r"[:,]\s*$")
+# "tinh thần, kinh nghiệm “…”": a comma and a lower-case noun between trigger and quote
+_LISTED_NOUN_RE = re.compile(r"^\s*,\s*[a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+)?\s*$")
+# A speech verb right before an untriggered quote introduces what was said:
+# "Chủ tịch … cho rằng “anh nào giỏi chạy thủ tục thì …”".
+_SPEECH_VERB_RE = re.compile(
+    r"(?:cho\s+rằng|cho\s+biết|cho\s+hay|nói|khẳng\s+định|nhấn\s+mạnh|chia\s+sẻ|phát\s+biểu|bày\s+tỏ|"
+    r"tâm\s+sự|thừa\s+nhận|nhận\s+định|nhận\s+xét|trả\s+lời|hỏi|kể|thốt\s+lên|bức\s+xúc|nêu\s+rõ)"
+    r"\s*(?:rằng|là)?\s*[:,]?\s*$",
+    re.IGNORECASE,
+)
+# Triggered names may be long chủ đề ("Minh bạch – Chuyên nghiệp – …; Chung sức, …"),
+# untriggered ones are short.
+_MAX_WORDS_TRIGGERED = 40
+_MAX_WORDS_UNTRIGGERED = 25
+# A motto is a list of three or more short parallel phrases sharing a word:
+# “đi từng ngõ, gõ từng nhà, rà từng đối tượng”, “Chương trình tốt, thầy dạy tốt, …”.
+_MOTTO_SPLIT_RE = re.compile(r"\s*[,;]\s*|\s+[-–—]\s+")
+_MOTTO_MIN_PARTS = 3
+_MOTTO_MAX_PART_WORDS = 5
+# An opening quote never closed on its line ends its name at the first clause
+# break: “Ngày hội sáng tạo, lãnh đạo tương lai với những chùm hoạt động …
+_UNCLOSED_END_RE = re.compile(
+    r"[.;:!?()\n“”\"]|\s+(?:với|để|nhằm|của|do|tại|trong|cho|được|đã|đang|sẽ|nhưng|mà|thì|là)(?!\w)"
+)
+_UNCLOSED_MAX_WORDS = 12
 _SEPARATOR_RE = re.compile(r"^\s*(?:,|;|và|hoặc|cùng|với)?\s*(?:các\s+|cả\s+)?$")
 # Quoted award instruments ("Huân chương Lao động") are awards, not titles.
 _AWARD_NAME_RE = re.compile(r"(?:Huân|Huy|Kỷ\s+niệm)\s+chương|Bằng\s+khen|Cờ\s+thi\s+đua|Giấy\s+khen", re.IGNORECASE)
@@ -76,8 +112,17 @@ def normalise_name(name: str) -> str:
     return " ".join(s.split()).strip(_NAME_STRIP)
 
 
-def _trigger_kind(text: str, start: int) -> str | None:
-    """Kind given by the nearest trigger before a quote starting at `start`."""
+_NO_TRIGGER = "none"
+_LISTED_NOUN = "listed"  # the trigger is one noun of a list the quote qualifies
+
+
+def _trigger_kind(text: str, start: int) -> str:
+    """Kind given by the nearest trigger before a quote starting at `start`.
+
+    Returns a kind, `_NO_TRIGGER`, or `_LISTED_NOUN` when the trigger is followed
+    by a comma and another noun ("tinh thần, kinh nghiệm “làm Khuyến học”"):
+    then the quote qualifies that other noun and is no name.
+    """
     lo = max(0, start - _TRIGGER_WINDOW)
     window = text[lo:start]
     cut = max(window.rfind("."), window.rfind(";"), window.rfind("\n"), window.rfind("!"), window.rfind("?"))
@@ -87,12 +132,17 @@ def _trigger_kind(text: str, start: int) -> str | None:
     for m in _TRIGGER_RE.finditer(window):
         best = m
     if best is None:
-        return None
-    if len(window[best.end():].split()) > _TRIGGER_MAX_WORDS:
-        return None
+        return _NO_TRIGGER
+    tail = window[best.end():]
+    if len(tail.split()) > _TRIGGER_MAX_WORDS:
+        return _NO_TRIGGER
     i = int(next(k for k, v in best.groupdict().items() if v)[1:])
-    if _TRIGGERS[i][0].endswith("gương") and window[best.end():].strip():
-        return None  # "tấm gương tâm huyết, “...”": the example is described, not named
+    if i in _CLOSE_TRIGGERS and len(tail.split()) > _CLOSE_MAX_WORDS:
+        return _NO_TRIGGER  # "giải thưởng với vai diễn trong “Minari”": the film is no honour
+    if _TRIGGERS[i][0].endswith("gương") and tail.strip():
+        return _NO_TRIGGER  # "tấm gương tâm huyết, “...”": the example is described, not named
+    if _LISTED_NOUN_RE.match(tail):
+        return _LISTED_NOUN
     return _TRIGGERS[i][1]
 
 
@@ -122,6 +172,51 @@ def _accept_untriggered(name: str, text: str, start: int) -> bool:
     return name[0].isupper() or len(words) >= 3
 
 
+def _is_motto(name: str) -> bool:
+    """Three or more short comma-separated phrases that repeat one word (a motto, not a sentence)."""
+    parts = [p for p in _MOTTO_SPLIT_RE.split(name) if p]
+    if len(parts) < _MOTTO_MIN_PARTS or any(len(p.split()) > _MOTTO_MAX_PART_WORDS for p in parts):
+        return False
+    if re.search(r"[.!?]", name) or _FIRST_PERSON_RE.search(name):
+        return False
+    shared = set.intersection(*(set(p.casefold().split()) for p in parts))
+    return bool(shared)
+
+
+def _unclosed_quotes(text: str, closed: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(quote start, name start, name end) of opening quotes no closing quote answers on their line."""
+    out = []
+    k = 0
+    for m in re.finditer(r"“", text):
+        while k < len(closed) and closed[k][1] <= m.start():
+            k += 1
+        if k < len(closed) and closed[k][0] <= m.start():
+            continue  # inside (or opening) a closed quote
+        line_end = text.find("\n", m.end(), m.end() + 400)
+        chunk = text[m.end():line_end if line_end >= 0 else m.end() + 400]
+        if "”" in chunk:
+            continue  # closed later on the line by a quote QUOTE_RE could not pair
+        stop = _UNCLOSED_END_RE.search(chunk)
+        if not stop:
+            continue  # no clear end
+        name = chunk[:stop.start()].rstrip(" ,")
+        if 2 <= len(name.split()) <= _UNCLOSED_MAX_WORDS:
+            out.append((m.start(), m.end(), m.end() + len(name)))
+    return out
+
+
+def _candidates(text: str) -> list[tuple[int, int, int, int, str]]:
+    """Quoted spans in text order: (quote start, quote end, name start, name end, rule)."""
+    spans = []
+    for m in QUOTE_RE.finditer(text):
+        group = "a" if m.group("a") is not None else "b" if m.group("b") is not None else "c"
+        spans.append((m.start(), m.end(), m.start(group), m.end(group), "quoted"))
+    closed = [(a, b) for a, b, _, _, _ in spans]
+    spans += [(q, e, q + 1, e, "unclosed_quote") for q, _, e in _unclosed_quotes(text, closed)]
+    spans.sort()
+    return spans
+
+
 def extract_movements(text: str) -> list[Movement]:
     """Distinct quoted campaign, slogan and title names of a cleaned text.
 
@@ -133,36 +228,47 @@ def extract_movements(text: str) -> list[Movement]:
     seen: set[str] = set()
     prev_end, prev_kind = -1, None
     campaign_news = len(_GENRE_RE.findall(text)) >= _GENRE_MIN_HITS
-    for m in QUOTE_RE.finditer(text):
-        group = "a" if m.group("a") is not None else "b" if m.group("b") is not None else "c"
-        raw = m.group(group)
-        name = raw.strip(_NAME_STRIP.replace(".", "").replace("!", "").replace("?", "")).strip()
+    civic_news = campaign_news or _CIVIC_RE.search(text) is not None
+    strip = _NAME_STRIP.replace(".", "").replace("!", "").replace("?", "")
+    for q_start, q_end, n_start, n_end, rule in _candidates(text):
+        name = text[n_start:n_end].strip(strip).strip()
         if not name or not any(ch.isalpha() for ch in name):
             continue
-        kind = _trigger_kind(text, m.start())
+        found = _trigger_kind(text, q_start)
+        kind = found if found not in (_NO_TRIGGER, _LISTED_NOUN) else None
         # lists share the kind of their first item: danh hiệu “A” và “B”
-        if kind is None and prev_kind and _SEPARATOR_RE.match(text[prev_end:m.start()]):
+        if kind is None and prev_kind and _SEPARATOR_RE.match(text[prev_end:q_start]):
             kind = prev_kind
+        if rule == "unclosed_quote" and kind is None:
+            continue  # an unclosed quote is only trusted right after a trigger word
+        motto = (kind == "slogan" or (kind is None and civic_news)) and _is_motto(name)
+        if motto:
+            kind, rule = "slogan", "motto"
         short_slogan = kind == "slogan" and len(name.split()) <= 12 and not re.search(r"[.!?]", name)
-        if _looks_like_speech(name, text, m.start()) and not short_slogan:
-            prev_end, prev_kind = m.end(), None
+        if _looks_like_speech(name, text, q_start) and not (short_slogan or motto):
+            prev_end, prev_kind = q_end, None
             continue
-        if kind is None and not (campaign_news and _accept_untriggered(name, text, m.start())):
-            prev_end, prev_kind = m.end(), None
+        if kind is None and (
+            found == _LISTED_NOUN or _SPEECH_VERB_RE.search(text[max(0, q_start - 30):q_start])
+            or not (campaign_news and _accept_untriggered(name, text, q_start))
+        ):
+            prev_end, prev_kind = q_end, None
             continue
-        if len(name.split()) > 25 or _AWARD_NAME_RE.match(name):
+        max_words = _MAX_WORDS_UNTRIGGERED if found == _NO_TRIGGER and not motto else _MAX_WORDS_TRIGGERED
+        if len(name.split()) > max_words or _AWARD_NAME_RE.match(name):
             continue
         if len(name.split()) == 1 and not name[0].isupper():
             continue  # “hổ” và “ruồi”: a quoted word, not a name
+        rule = rule if found in (_NO_TRIGGER, _LISTED_NOUN) or rule != "quoted" else "triggered"
         kind = kind or "movement"
-        prev_end, prev_kind = m.end(), kind
+        prev_end, prev_kind = q_end, kind
         key = normalise_name(name)
         if key in seen:
             continue
         seen.add(key)
         out.append(Movement(
-            article_id="", seq=0, name=name, kind=kind, quote=text[m.start():m.end()],
-            char_start=m.start(), char_end=m.end(),
+            article_id="", seq=0, name=name, kind=kind, quote=text[q_start:q_end],
+            char_start=q_start, char_end=q_end, rule=f"movements.{rule}",
         ))
     return out
 
