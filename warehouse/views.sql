@@ -14,22 +14,26 @@ create or replace view articles as
 select r.* exclude (article_year) from _raw_articles r
 semi join _current_articles c using (article_year, article_id, content_hash, run_id);
 
--- Facts count only when their article version was committed by the same run.
-create or replace view metrics as
+-- Facts count only when their article version was committed by the same run. `_extracted_<table>`
+-- holds what the rules gave; the public fact views apply people's corrections (etl.corrections).
+create or replace view _extracted_metrics as
 select f.* exclude (article_year) from _raw_metrics f
 semi join _current_articles c using (article_year, article_id, content_hash, run_id);
-create or replace view awards as
+create or replace view _extracted_awards as
 select f.* exclude (article_year) from _raw_awards f
 semi join _current_articles c using (article_year, article_id, content_hash, run_id);
-create or replace view movements as
+create or replace view _extracted_movements as
 select f.* exclude (article_year) from _raw_movements f
 semi join _current_articles c using (article_year, article_id, content_hash, run_id);
-create or replace view officials as
+create or replace view _extracted_officials as
 select f.* exclude (article_year) from _raw_officials f
 semi join _current_articles c using (article_year, article_id, content_hash, run_id);
-create or replace view documents as
+create or replace view _extracted_documents as
 select f.* exclude (article_year) from _raw_documents f
 semi join _current_articles c using (article_year, article_id, content_hash, run_id);
+
+-- @corrections: etl.corrections puts here `_latest_corrections`, the fact views metrics … documents
+-- (corrected values with corrected = true, rejected facts left out, added facts in) and the `corrections` view.
 
 -- A rejected row is listed once, however many runs met it.
 create or replace view quarantine as
@@ -89,10 +93,12 @@ keys as (
     select district, province, year from arts
 )
 select k.district, k.province, k.year,
-       t.targets_completed, t.targets_total, b.budget_revenue_pct_of_plan,
-       coalesce(aw.collective_awards, 0) as collective_awards,
-       coalesce(aw.individual_awards, 0) as individual_awards,
-       coalesce(arts.articles, 0) as articles
+       -- counts are integers: a dashboard shows 14/14, not 14.0/14.0
+       cast(t.targets_completed as bigint) as targets_completed, cast(t.targets_total as bigint) as targets_total,
+       b.budget_revenue_pct_of_plan,
+       cast(coalesce(aw.collective_awards, 0) as bigint) as collective_awards,
+       cast(coalesce(aw.individual_awards, 0) as bigint) as individual_awards,
+       cast(coalesce(arts.articles, 0) as bigint) as articles
 from keys k
 left join targets t on t.district is not distinct from k.district and t.province is not distinct from k.province and t.year = k.year
 left join budget b on b.district is not distinct from k.district and b.province is not distinct from k.province and b.year = k.year
@@ -102,7 +108,7 @@ where k.year is not null;
 
 create or replace table _awards_by_issuer as
 select coalesce(issuer, '(not stated)') as issuer, award,
-       count(*) as awards, sum(recipient_count) as recipients,
+       count(*) as awards, cast(sum(recipient_count) as bigint) as recipients,
        count(distinct article_id) as articles
 from awards group by all;
 

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from etl.load import duckdb_connect, parquet_glob, table_dir
+from etl.corrections import expand_views, report_orphaned
 from etl.models import Failure
 from etl.schema import ALL_TABLES, ARROW_SCHEMAS, FACT_TABLES
 from etl.storage import Store
@@ -92,7 +93,8 @@ def publish(store: Store, views_sql: Path = DEFAULT_VIEWS) -> Path:
         for table in ALL_TABLES:
             con.execute(raw_view_sql(store, table))
         extra = Path(views_sql).read_text(encoding="utf-8")
-        con.execute(extra)
+        con.execute(expand_views(extra))  # the fact views apply people's corrections
+        report_orphaned(con)
         con.execute("checkpoint")
     finally:
         con.close()
