@@ -108,7 +108,11 @@ class Validator:
             return [], [], result
         frame = to_table(table, rows).to_pandas()
         frame[ROW_ID] = range(len(frame))
-        run = self.checkpoints[table].run(batch_parameters={"dataframe": frame}, expectation_parameters=params)
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        # the etl run id names GE's run too, so Data Docs and `etl runs` speak of the same night
+        run = self.checkpoints[table].run(batch_parameters={"dataframe": frame}, expectation_parameters=params,
+                                          run_id=RunIdentifier(run_name=params.get("run_id") or None))
         errors: dict[int, list[str]] = {}
         warnings: dict[int, list[str]] = {}
         for suite_result in run.run_results.values():
@@ -173,8 +177,12 @@ class Validator:
 
         GE writes its JSON stores in place, so a full disk can leave a truncated
         file that breaks every later build: such files are moved to
-        `<project>/corrupt/` and the build is retried once.
+        `<project>/corrupt/` and the build is retried once. The pages are then
+        rewritten to load their CSS/JS from the vendored copies (`etl.datadocs`),
+        so they open styled on a network without the CDNs.
         """
+        from etl.datadocs import make_offline
+
         try:
             self.context.build_data_docs()
         except ValueError as exc:  # json.JSONDecodeError is a ValueError
@@ -182,6 +190,7 @@ class Validator:
                 raise
             log.warning("Data Docs: set aside truncated GE store files after %s", exc)
             self.context.build_data_docs()
+        make_offline(self.docs_index.parent)
         return self.docs_index
 
     def set_aside_broken_json(self) -> list[Path]:
