@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from pathlib import Path
 
@@ -15,10 +16,13 @@ from etl.textclean import (
     clean_author,
     find_dateline,
     find_outlet,
+    furniture_rule,
     is_furniture,
     normalize,
     parse_dateline,
+    parse_stamp,
     read_byline,
+    read_trailer,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -304,3 +308,115 @@ def test_byline_before_a_credit_line():
 def test_sentence_end_without_byline():
     line = "Dự án đã vận hành thương mại, còn Duyên Hải 2 đang giai đoạn san lấp mặt bằng."
     assert read_byline(["Tiêu đề", line * 2], title="Tiêu đề").author is None
+
+
+# --------------------------------------------------------------------------- #
+# trailers after the body (the baomoi crawler of the dzbaomoi_ dev articles)
+# --------------------------------------------------------------------------- #
+
+BODY = ("Hội Khuyến học tỉnh đã tuyên dương, công nhận 130 gia đình, dòng tộc, đơn vị, cá nhân có thành tích "
+        "trong công tác khuyến học khuyến tài giai đoạn 2008-2013.")
+TAGS = "Khuyến học,Dòng họ,Đại hội,Cá nhân,Thừa Thiên-Huế,Tập thể,Khen thưởng,Dòng tộc,Ủy ban nhân dân"
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("28/05/13 06:23 GMT+7", dt.datetime(2013, 5, 28, 6, 23)),
+    ("01/06/13 21:35 GMT+7", dt.datetime(2013, 6, 1, 21, 35)),
+    ("28/05/13 06:23 GMT+0", dt.datetime(2013, 5, 28, 13, 23)),  # shifted to Vietnam time
+    ("21/01/2022 20:47", dt.datetime(2022, 1, 21, 20, 47)),
+    ("20:47 21-01-2022", dt.datetime(2022, 1, 21, 20, 47)),
+    ("Sáng 2/10, quận tổ chức hội nghị", None),  # no year, and a sentence
+    ("32/05/13 06:23 GMT+7", None),
+    ("28/05/13", None),  # a stamp carries its time
+])
+def test_parse_stamp(line, expected):
+    assert parse_stamp(line) == expected
+
+
+def test_trailer_is_read_then_its_furniture_dropped():
+    text = "\n".join(["Thừa Thiên - Huế: Khen thưởng 7 tập thể, 8 cá nhân xuất sắc",
+                      "(GD&TĐ) - Ngày 30-5, tại UBND tỉnh, Hội Khuyến học tỉnh long trọng tổ chức Đại hội biểu dương.",
+                      BODY + "Thanh Huế", "30/05/13 17:51 GMT+7", "Xã hội", TAGS, "GD&TĐ"])
+    cleaned = clean_article_text(text)
+    assert [(d.line, d.rule) for d in cleaned.dropped] == [("Xã hội", "trailer_section"), (TAGS, "tag_list")]
+    assert cleaned.text.splitlines()[-2:] == ["30/05/13 17:51 GMT+7", "GD&TĐ"]  # metadata lines stay
+    assert cleaned.published_at == dt.datetime(2013, 5, 30, 17, 51)
+    assert (cleaned.source, cleaned.author) == ("GD&TĐ", "Thanh Huế")
+
+
+def test_trailer_outlet_is_never_the_author():
+    text = "\n".join(["Lao động sáng tạo là trọng tâm", BODY, "28/05/13 08:01 GMT+7", "Xã hội", TAGS, "Lao Động"])
+    cleaned = clean_article_text(text)
+    assert (cleaned.source, cleaned.author) == ("Lao Động", None)
+    # read again from the cleaned text (as extract_metadata does), the answer is the same
+    again = read_trailer(cleaned.text.split("\n"))
+    assert again.outlet == "Lao Động" and again.published_at == dt.datetime(2013, 5, 28, 8, 1)
+
+
+@pytest.mark.parametrize("lead, trailer_outlet, source", [
+    ("(TNO) Chiều 29.5, Công ty CP Vận tải và dịch vụ Phú Hoàng khen thưởng 3 tài xế taxi trả lại tài sản.",
+     "Thanh Niên", "TNO"),  # a bracketed abbreviation in the lead is the outlet as printed
+    ("(Toquoc) – Sáng nay (29/5), Sở VHTTDL TP.HCM đã tổ chức Hội nghị Tuyên dương điển hình tiên tiến.",
+     "Tổ Quốc", "Tổ Quốc"),  # a web name is not: the trailer names the outlet
+    ("NDĐT- Chiều 29-5, Ban Thường vụ Tỉnh đoàn tổ chức Đại hội Cháu ngoan Bác Hồ lần thứ 7 năm 2013.",
+     "Nhân Dân", "Nhân Dân"),
+    ("Bám sát các nhiệm vụ chính trị của ngành, các cấp công đoàn tích cực triển khai công tác thi đua.",
+     "Lao Động", "Lao Động"),
+])
+def test_source_from_lead_or_trailer(lead, trailer_outlet, source):
+    text = "\n".join(["Tiêu đề bài báo", lead, BODY, "29/05/13 20:39 GMT+7", "Xã hội", TAGS, trailer_outlet])
+    assert clean_article_text(text).source == source
+
+
+@pytest.mark.parametrize("line", [
+    TAGS,
+    "Cao đẳng phát thanh truyền hình ii,Phát thanh,Cờ thi đua,Nhà trường,Đài tiếng nói việt nam,Vinh dự",
+])
+def test_tag_strip_is_furniture(line):
+    assert furniture_rule(line) == "tag_list"
+
+
+@pytest.mark.parametrize("line", [
+    "Hà Nội, Hải Phòng, Đà Nẵng, Cần Thơ và Thành phố Hồ Chí Minh",  # an enumeration in prose
+    "Xã hội",  # a section label alone, with no trailer around it
+    "Đạt 1,2,3,4 điểm",
+])
+def test_prose_lists_are_no_tag_strip(line):
+    assert furniture_rule(line) is None
+
+
+@pytest.mark.parametrize("last_line, author", [
+    ("Một số hình ảnh tại buổi lễ tuyên dương: Thiếu tướng Trần Thùy - Phó Giám đốc CATP phát biểu tại buổi lễ...Tùng Lâm",
+     "Tùng Lâm"),
+    ("Bộ VHTT&DL tặng 229 Kỷ niệm chương “Vì sự nghiệp Văn hóa, Thể thao và Du lịch” …/.Tin, ảnh: L.Nguyễn", "L.Nguyễn"),
+    ("Trao 45 suất học bổng với tổng số tiền 20,4 triệu đồng cho cháu đội viên xuất sắc vượt khó học giỏiCÔNG HẬU",
+     "CÔNG HẬU"),
+    ("Công ty đã biểu dương và khen thưởng các anh Tuấn, Trung và Tâm mỗi người 1 triệu đồng.Tin, ảnh: Nguyễn Tú"
+     ">> Khen thưởng tài xế taxi trả lại tài sản cho khách nước ngoài  >> Tài xế tốt bụng", "Nguyễn Tú"),
+    ("Theo An Yên, tòa nhà giúp cung cấp oxy đủ cho 3.100 người mỗi năm, lọc sạch các loại khí thải. "
+     "Theo An Yên (Ảnh, video: Oddity Central)/VnExpress.net", None),  # a credit: "VnExpress.net" is no break
+    ("Hội nghị có sự tham gia của các đoàn đại biểu đến từ Liên hiệp các tổ chức hữu nghị TP. Hồ Chí Minh.", None),
+])
+def test_glued_closing_byline(last_line, author):
+    body = ["Tiêu đề bài báo", "Đoạn mở đầu của bài báo về công tác thi đua khen thưởng tại địa phương năm nay.",
+            last_line]
+    assert read_byline(body, title="Tiêu đề bài báo").author == author
+
+
+def test_roundup_closing_name_is_no_author():
+    # a roundup of items, each closed by its reporter's initials: no single author
+    body = ["LĐLĐ Cần Thơ: Đẩy mạnh tuyên truyền thi đua ái quốc",
+            "Các cấp công đoàn hỗ trợ 25 phần quà, 700kg gạo cho công nhân lao động nghèo. T.P LĐLĐ TX.Châu Đốc "
+            "(An Giang): Hội thi tuyên truyền viên thu hút 27 thí sinh. Thí sinh Nguyễn Thị Thanh Hiếu đoạt giải nhất. T.P"]
+    assert read_byline(body, title=body[0]).author is None
+
+
+def test_byline_before_the_captions_printed_again():
+    # VietNews: body, byline, a blank line, then the captions printed again
+    lines = ["Tiêu đề bài báo", "", "Đoạn mở đầu của bài báo về công tác thi đua khen thưởng của huyện năm nay.", "",
+             "Huyện nông thôn mới Phong Điền đang nỗ lực phấn đấu.", "Đoạn thân bài dài nói về kết quả đạt được.",
+             "Cửu Long", "", "Huyện nông thôn mới Phong Điền đang nỗ lực phấn đấu."]
+    assert read_byline(lines, title="Tiêu đề bài báo").author == "Cửu Long"
+    # a long paragraph before the caption block names nobody
+    lines[6] = "Để kịp thời động viên, khen thưởng các lực lượng phá án, Thường trực Huyện uỷ đã trao thưởng."
+    assert read_byline(lines, title="Tiêu đề bài báo").author is None

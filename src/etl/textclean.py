@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -197,24 +198,75 @@ def is_symbol_line(line: str) -> bool:
     return bool(line) and not any(ch.isalnum() for ch in line)
 
 
+def _is_footer(line: str) -> bool:
+    return len(_words(line)) <= 25 and bool(_FOOTER.match(line))
+
+
+def _is_breadcrumb(line: str) -> bool:
+    return len(_words(line)) <= 16 and bool(_BREADCRUMB.match(line))
+
+
+def _is_link_prompt(line: str) -> bool:
+    return len(_words(line)) <= 30 and not line.endswith(".") and bool(_LINK_PROMPT.match(_BULLET.sub("", line)))
+
+
+def _is_glued_link_cell(line: str) -> bool:
+    return len(_words(line)) >= 6 and bool(_LINK_STRIP.search(line)) and "|" not in line[:-1]
+
+
+# A tag strip: four or more short keywords joined by commas without a space
+# ("Phong trào thi đua,Thi đua,Công nhân lao động,..."), as aggregators print
+# them after the body; prose puts a space after its commas.
+_TAG_ITEM = re.compile(r"^[^\W\d_][\w&.'’ -]{0,60}$")
+
+
+def is_tag_list(line: str, *, spaced: bool = False) -> bool:
+    """A keyword strip; `spaced` also accepts ", " separators (only where a trailer is known)."""
+    if _ends_like_sentence(line) or line.count(",") < 3:
+        return False
+    items = [x.strip() for x in line.split(",")]
+    if not all(x and _TAG_ITEM.match(x) and len(_words(x)) <= 8 for x in items):
+        return False
+    glued = len(re.findall(r",(?=\S)", line))
+    return spaced or glued * 4 >= (len(items) - 1) * 3
+
+
+# The single-line furniture rules, in the order they are tried. The name of
+# the first rule that matches is recorded with each dropped line.
+LINE_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("symbols", is_symbol_line),
+    ("image_marker", lambda line: bool(_IMAGE_MARKER.match(line))),
+    ("ui_label", is_ui_line),
+    ("related_heading", is_related_heading),
+    ("masthead", is_masthead),
+    ("mojibake", is_mojibake),
+    ("footer", _is_footer),
+    ("photo_credit", lambda line: bool(_PHOTO_CREDIT.match(line))),
+    ("counter", lambda line: bool(_COUNTER.match(line))),
+    ("breadcrumb", _is_breadcrumb),
+    ("link_prompt", _is_link_prompt),
+    ("glued_link_cell", _is_glued_link_cell),
+    ("tag_list", is_tag_list),
+)
+
+
+def furniture_rule(line: str) -> str | None:
+    """Name of the single-line furniture rule that matches `line`, else None.
+
+    >>> furniture_rule("Chia sẻ Zalo"), furniture_rule("Quận hoàn thành 14/14 chỉ tiêu.")
+    ('ui_label', None)
+    """
+    if not line:
+        return None
+    for name, matches in LINE_RULES:
+        if matches(line):
+            return name
+    return None
+
+
 def is_furniture(line: str) -> bool:
     """Any single-line furniture rule matches."""
-    if not line:
-        return False
-    return (
-        is_symbol_line(line)
-        or bool(_IMAGE_MARKER.match(line))
-        or is_ui_line(line)
-        or is_related_heading(line)
-        or is_masthead(line)
-        or is_mojibake(line)
-        or (len(_words(line)) <= 25 and bool(_FOOTER.match(line)))
-        or bool(_PHOTO_CREDIT.match(line))
-        or bool(_COUNTER.match(line))
-        or (len(_words(line)) <= 16 and bool(_BREADCRUMB.match(line)))
-        or (len(_words(line)) <= 30 and not line.endswith(".") and bool(_LINK_PROMPT.match(_BULLET.sub("", line))))
-        or (len(_words(line)) >= 6 and bool(_LINK_STRIP.search(line)) and "|" not in line[:-1])
-    )
+    return furniture_rule(line) is not None
 
 
 # --------------------------------------------------------------------------- #
@@ -318,7 +370,8 @@ def find_dateline(lines: list[str], title: str | None = None) -> dt.datetime | N
     """Publication time from the header lines (title included), Vietnam local time.
 
     A title may carry a stamp such as "(20:47 21/01/2022)", accepted only with
-    a time; other header lines must look like datelines. A date without a year
+    a time; other header lines must look like datelines. Without one, the
+    stamp of a trailer after the body counts. A date without a year
     ("Sáng 18/5") gives None.
 
     >>> find_dateline(["Thứ sáu, 29/03/2024 16:37", "(ĐCSVN) - Trong thời gian qua ..."])
@@ -336,11 +389,148 @@ def find_dateline(lines: list[str], title: str | None = None) -> dt.datetime | N
         seen += 1
         if seen > _HEADER_LINES:
             break
+        stamp = parse_stamp(line)
+        if stamp:
+            return stamp
         if _is_dateline(line):
             found = parse_dateline(line)
             if found:
                 return found[0]
-    return None
+    # a crawler prints the stamp after the body instead ("28/05/13 06:23 GMT+7")
+    return read_trailer(lines).published_at
+
+
+# --------------------------------------------------------------------------- #
+# The trailer printed after the body (aggregator crawls)
+# --------------------------------------------------------------------------- #
+
+# A time stamp alone on a line, as crawlers print it after the body or under
+# the title: "28/05/13 06:23 GMT+7", "21/01/2022 20:47", "20:47 21-01-2022".
+_STAMP_DATE = r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4}|\d{2})"
+_STAMP_TIME = r"(?P<H>\d{1,2})\s*[:h]\s*(?P<M>\d{2})(?::\d{2})?"
+_STAMP_ZONE = r"(?:\s*\(?(?:GMT|UTC)\s*(?P<tz>[+-]\s*\d{1,2})(?::?00)?\)?)?"
+_STAMP_DATE_FIRST = re.compile(rf"^{_STAMP_DATE}\s*[,|-]?\s*{_STAMP_TIME}{_STAMP_ZONE}$", re.IGNORECASE)
+_STAMP_TIME_FIRST = re.compile(rf"^{_STAMP_TIME}\s*[,|-]?\s*{_STAMP_DATE}{_STAMP_ZONE}$", re.IGNORECASE)
+# Lines after the body that may form the trailer.
+_TRAILER_LINES = 5
+# A section label ("Xã hội", "Giáo dục", "Ô tô - Xe máy"): a few words, no digits, no sentence.
+_SECTION_MAX_WORDS = 4
+# An outlet line ("Lao Động", "VOV", "Tài Chính", "GD&TĐ").
+_OUTLET_LINE = re.compile(r"^[^\W\d_][\w&.'’ -]{0,40}$")
+_OUTLET_MAX_WORDS = 5
+
+
+def parse_stamp(line: str) -> dt.datetime | None:
+    """A stamp line as naive Vietnam local time; two-digit years are 20yy.
+
+    >>> parse_stamp("28/05/13 06:23 GMT+7")
+    datetime.datetime(2013, 5, 28, 6, 23)
+    >>> parse_stamp("28/05/13 06:23 GMT+0")
+    datetime.datetime(2013, 5, 28, 13, 23)
+    >>> parse_stamp("Sáng 28/5, quận tổ chức hội nghị") is None
+    True
+    """
+    m = _STAMP_DATE_FIRST.match(line) or _STAMP_TIME_FIRST.match(line)
+    if not m:
+        return None
+    year = int(m["y"]) + (2000 if len(m["y"]) == 2 else 0)
+    hh, mm = int(m["H"]), int(m["M"])
+    if not (1900 <= year <= 2099 and hh < 24 and mm < 60):
+        return None
+    value = _make_datetime(year, int(m["m"]), int(m["d"]), hh, mm)
+    if value is not None and m["tz"]:
+        # printed in another zone: shift to Vietnam time (UTC+7)
+        value += dt.timedelta(hours=7 - int(m["tz"].replace(" ", "")))
+    return value
+
+
+def _is_section_label(line: str) -> bool:
+    """A short heading-like label: the site's section name."""
+    words = _words(line)
+    return (
+        1 <= len(words) <= _SECTION_MAX_WORDS
+        and not any(ch.isdigit() for ch in line)
+        and not _ends_like_sentence(line)
+        and line[0].isupper()
+        and "," not in line
+    )
+
+
+def _is_outlet_line(line: str) -> bool:
+    """A short line that can be an outlet's name."""
+    return len(_words(line)) <= _OUTLET_MAX_WORDS and bool(_OUTLET_LINE.match(line)) and line[0].isupper()
+
+
+@dataclass
+class Trailer:
+    """What a crawler printed after the body: dateline, section, tags, outlet.
+
+    `roles` maps indexes of the given lines to "dateline", "section", "tags" or "outlet".
+    """
+
+    start: int | None = None  # index of the first trailer line; None when there is none
+    published_at: dt.datetime | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    outlet: str | None = None
+    roles: dict[int, str] = field(default_factory=dict)
+
+
+def _trailer_roles(seq: list[str]) -> list[str] | None:
+    """Roles of `seq` when all of it is a trailer (dateline? section? tags? outlet?), else None.
+
+    A section label needs a dateline before it or tags after it; a tag list
+    with spaces after its commas needs a dateline; an outlet line follows a
+    dateline, a section or tags and ends the text.
+    """
+    roles: list[str] = []
+    n = len(seq)
+    stamp = bool(seq) and parse_stamp(seq[0]) is not None
+    if stamp:
+        roles.append("dateline")
+    j = len(roles)
+    tags_at = j + 1 if j < n and _is_section_label(seq[j]) else j
+    has_tags = tags_at < n and is_tag_list(seq[tags_at], spaced=stamp)
+    # between the dateline and the tags, or between the dateline and the outlet line
+    if j < n and _is_section_label(seq[j]) and (has_tags or (stamp and j + 2 == n)):
+        roles.append("section")
+        j += 1
+    if j < n and is_tag_list(seq[j], spaced=stamp):
+        roles.append("tags")
+        j += 1
+    if roles and j == n - 1 and _is_outlet_line(seq[j]):
+        roles.append("outlet")
+        j += 1
+    if j != n or not roles or roles == ["section"]:
+        return None
+    return roles
+
+
+def read_trailer(lines: list[str]) -> Trailer:
+    """The trailer after the last paragraph, read before its furniture is dropped.
+
+    >>> t = read_trailer(["Đoạn văn cuối của bài báo.", "28/05/13 06:23 GMT+7", "Xã hội",
+    ...                   "Thi đua,Khen thưởng,Sáng kiến,Phong trào", "Lao Động"])
+    >>> (t.published_at, t.section, t.outlet, sorted(t.roles.values()))
+    (datetime.datetime(2013, 5, 28, 6, 23), 'Xã hội', 'Lao Động', ['dateline', 'outlet', 'section', 'tags'])
+    """
+    idx = [i for i, ln in enumerate(lines) if ln][-_TRAILER_LINES:]
+    for k in range(1, len(idx)):  # the first candidate line is body: a trailer follows a body
+        roles = _trailer_roles([lines[i] for i in idx[k:]])
+        if roles is None:
+            continue
+        trailer = Trailer(start=idx[k], roles=dict(zip(idx[k:], roles)))
+        for i, role in trailer.roles.items():
+            if role == "dateline":
+                trailer.published_at = parse_stamp(lines[i])
+            elif role == "section":
+                trailer.section = lines[i]
+            elif role == "tags":
+                trailer.tags = [x.strip() for x in lines[i].split(",")]
+            else:
+                trailer.outlet = lines[i]
+        return trailer
+    return Trailer()
 
 
 # Outlet marker at the start of the lead: "(HNM) -", "Kinhtedothi -", "HNP -", "(PLO)-".
@@ -357,15 +547,20 @@ _NOT_OUTLET = re.compile(
 )
 
 
-def find_outlet(lines: list[str], places: frozenset[str] | None = None) -> str | None:
-    """Outlet name printed before the lead, e.g. "(HNM) -" gives "HNM".
+# A bracketed abbreviation opening the lead without a dash: "(TNO) Chiều 29.5, ...".
+_BRACKET_ABBREVIATION = re.compile(r"^\s*\((?P<p>[A-ZĐ][A-ZĐ&.]{1,9})\)\s*(?=[A-ZĐ\u00c0-\u1ef8])")
 
-    `places` (casefolded; default: the gazetteer) are dateline places
-    ("ĐÀ NẴNG -") that are not outlets.
 
-    >>> find_outlet(["Kinhtedothi - Sáng 18/5, quận Nam Từ Liêm tổ chức Hội nghị biểu dương"])
-    'Kinhtedothi'
-    """
+@dataclass(frozen=True)
+class LeadOutlet:
+    """The outlet marker opening the lead; `abbreviation` when bracketed capitals ("(HNM)")."""
+
+    name: str
+    abbreviation: bool = False
+
+
+def read_lead_outlet(lines: list[str], places: frozenset[str] | None = None) -> LeadOutlet | None:
+    """The outlet marker printed before the lead ("(HNM) -", "Kinhtedothi -", "(TNO) Chiều ...")."""
     places = place_names() if places is None else places
     seen = 0
     for line in lines:
@@ -378,18 +573,45 @@ def find_outlet(lines: list[str], places: frozenset[str] | None = None) -> str |
         # such as "Hà Nội 360 - Ngày đăng : ..." (section + dateline)
         if len(_words(line)) < _LEAD_MIN_WORDS:
             continue
-        m = _OUTLET.match(line)
+        m = _OUTLET.match(line) or _BRACKET_ABBREVIATION.match(line)
         if not m:
             return None
-        name = (m["p"] or m["b"]).strip()
+        bare = m.groupdict().get("b")
+        name = (m["p"] or bare).strip()
         if _NOT_OUTLET.match(name) or name.casefold() in places or any(ch.isdigit() for ch in name):
             return None
         if len(_words(name)) > 3:
             return None  # more than a short name before the dash is a sentence, not a marker
-        if m["b"] and not _looks_like_outlet(name):
+        if bare and not _looks_like_outlet(name):
             return None  # "Ông Mike Waltz - người ..." starts a sentence about a person
-        return name
+        return LeadOutlet(name, abbreviation=bool(m["p"]) and bool(re.fullmatch(r"[A-ZĐ][A-ZĐ&.]+", name)))
     return None
+
+
+def find_outlet(lines: list[str], places: frozenset[str] | None = None) -> str | None:
+    """Outlet name printed before the lead, e.g. "(HNM) -" gives "HNM".
+
+    `places` (casefolded; default: the gazetteer) are dateline places
+    ("ĐÀ NẴNG -") that are not outlets.
+
+    >>> find_outlet(["Kinhtedothi - Sáng 18/5, quận Nam Từ Liêm tổ chức Hội nghị biểu dương"])
+    'Kinhtedothi'
+    """
+    lead = read_lead_outlet(lines, places)
+    return lead.name if lead else None
+
+
+def choose_source(lead: LeadOutlet | None, trailer_outlet: str | None, byline_outlet: str | None) -> str | None:
+    """The outlet as printed: a bracketed abbreviation in the lead ("(HNM)"), else the
+    trailer's outlet line, else another lead marker ("NDĐT-", "(Toquoc)"), else the
+    outlet after the closing byline ("Thái Tân/KD&PL").
+
+    >>> choose_source(LeadOutlet("Toquoc"), "Tổ Quốc", None), choose_source(LeadOutlet("TNO", True), "Thanh Niên", None)
+    ('Tổ Quốc', 'TNO')
+    """
+    if lead and lead.abbreviation:
+        return lead.name
+    return trailer_outlet or (lead.name if lead else None) or byline_outlet
 
 
 # Outlet names printed without brackets: one token ("Kinhtedothi", "VOV.VN",
@@ -529,9 +751,34 @@ def _byline_name(line: str) -> str:
 # A sentence end inside a paragraph ("... cho hay. Xuân Mai", "... nhân dân”. Thái Tân");
 # a dot between initials ("L.B") is no sentence end, having no space after it.
 _SENTENCE_BREAK = re.compile(r"(?:[.!?…]|[”\"»])\s+")
+# baomoi copies glue the byline to the last sentence: "...buổi lễ...Tùng Lâm",
+# "...2008-2013.Thanh Huế", "…/.Tin, ảnh: L.Nguyễn", "...học giỏiCÔNG HẬU". A glued
+# break is sentence punctuation after anything but a capital, before a capital,
+# or a lower-case word run into a capital; "TP.HCM", "N.LIÊM", "VnExpress.net"
+# are no breaks.
+_GLUED_PUNCTUATION = re.compile(r"(?<=\S)[.!?…]+(?=[^\W\d_])")
+
+
+def _glued_breaks(line: str, start: int) -> set[int]:
+    """Offsets where a byline may begin without a space before it."""
+    out = {m.end() for m in _GLUED_PUNCTUATION.finditer(line, start)
+           if not line[m.start() - 1].isupper() and line[m.end()].isupper()}
+    out.update(i for i in range(max(start, 2), len(line))
+               if line[i].isupper() and line[i - 1].islower() and line[i - 2].islower())
+    return out
+
+
+# A dot after a place abbreviation ends no sentence: "TP. Hồ Chí Minh", "TX. Kỳ Anh".
+_ABBREVIATION_DOT = re.compile(r"(?<![^\W_])(?:TP|Tp|TX|Q|H|P|TT)\.\s*$")
+# Related-article links glued after the byline: "Tin, ảnh: Nguyễn Tú>> Khen thưởng ...".
+# The links start right after the byline's last word and hold no sentence break.
+_GLUED_LINKS = re.compile(r"(?<=[^\W_])\s*>>(?:(?![.!?…]\s).)*$")
 # Closing bylines are read from a paragraph at least this long (a real paragraph
 # before its last full stop, not a caption).
 _TRAILING_MIN_WORDS = 15
+# A caption block printed after the closing byline (VietNews): at most this many lines.
+_CAPTION_BLOCK_LINES = 4
+_CAPTION_MAX_WORDS = 40
 
 
 def _trailing_byline(line: str, provinces: frozenset[str]) -> Byline | None:
@@ -539,11 +786,17 @@ def _trailing_byline(line: str, provinces: frozenset[str]) -> Byline | None:
 
     >>> _trailing_byline("Hiện Công an huyện đang tiếp tục điều tra, làm rõ vụ việc theo quy định của pháp luật. Hoài Thu", frozenset())
     Byline(author='Hoài Thu', outlet=None)
+    >>> _trailing_byline("Khuyến học khuyến tài giai đoạn 2008-2013 của hội được tuyên dương, công nhận 130 gia đình.Thanh Huế", frozenset())
+    Byline(author='Thanh Huế', outlet=None)
     """
     if len(_words(line)) < _TRAILING_MIN_WORDS:
         return None
-    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(line, max(0, len(line) - 70))]
-    # the last break first; the one before it for initials with a space ("T. Dương")
+    line = _GLUED_LINKS.sub("", line).rstrip()
+    window = max(0, len(line) - 70)
+    breaks = sorted({m.end() for m in _SENTENCE_BREAK.finditer(line, window)}
+                    | _glued_breaks(line, window))
+    # the last break first; the one before it for initials ("T. Dương", "L.Nguyễn")
+    breaks = [b for b in breaks if not _ABBREVIATION_DOT.search(line, 0, b)]
     for start in reversed(breaks[-2:]):
         tail = line[start:].strip()
         if not tail or len(_words(tail)) > 10 or tail.casefold() in provinces:
@@ -554,21 +807,63 @@ def _trailing_byline(line: str, provinces: frozenset[str]) -> Byline | None:
     return None
 
 
+def _before_caption_block(body: list[str]) -> list[str]:
+    """The body without a block of captions printed after the byline and a blank line (VietNews).
+
+    `body` keeps its blank lines; the block is dropped only when the line before
+    the blank is a short name line.
+    """
+    blanks = [i for i, ln in enumerate(body) if not ln]
+    if not blanks:
+        return body
+    gap = blanks[-1]
+    block = [ln for ln in body[gap + 1:] if ln]
+    before = [ln for ln in body[:gap] if ln]
+    if not block or not before or len(block) > _CAPTION_BLOCK_LINES:
+        return body
+    if any(len(_words(ln)) > _CAPTION_MAX_WORDS for ln in block) or len(_words(before[-1])) > 6:
+        return body
+    return body[:gap]
+
+
+def _same_outlet(name: str, outlets: list[str]) -> bool:
+    """The name is one of the outlets (a byline is never the outlet)."""
+    folded = _fold(name)
+    return bool(folded) and any(folded == _fold(o) for o in outlets if o)
+
+
+def _printed_as_byline_before(name: str, text: str) -> bool:
+    """The closing name also closes an earlier item of the text (a roundup of several reports)."""
+    pattern = re.compile(rf"(?:[.!?…”\"]|\.\.\.)\s*{re.escape(name)}(?![^\W_])")
+    return len(pattern.findall(text)) >= 2
+
+
 def read_byline(lines: list[str], title: str | None = None, places: frozenset[str] | None = None) -> Byline:
     """The byline: a short name line between title and lead, else the closing one.
 
     The closing byline may be its own last line (followed, on dantri, by a
-    credit line such as "Tổng hợp" or "Theo DM"), or run into the end of the
-    last paragraph after its full stop. Photo credits and "Theo <outlet>" name
-    no author; "Name/Outlet" gives both.
+    credit line such as "Tổng hợp" or "Theo DM"; in VietNews by the captions
+    printed again after a blank line), or run into the end of the last
+    paragraph after its full stop. A crawler's trailer (dateline, section,
+    tags, outlet) after the body is skipped. Photo credits and "Theo <outlet>"
+    name no author; "Name/Outlet" gives both; the outlet itself is no author,
+    nor is a name that closes several items of a roundup.
 
     >>> read_byline(["Tiêu đề", "Đoạn văn dài của bài báo kết thúc bằng lời phát biểu của đồng chí Bí thư huyện ủy.", "Thái Tân/KD&PL"])
     Byline(author='Thái Tân', outlet='KD&PL')
+    >>> read_byline(["Tiêu đề", "Đoạn văn dài của bài báo kết thúc bằng lời phát biểu của đồng chí Bí thư huyện ủy.",
+    ...              "28/05/13 06:23 GMT+7", "Lao Động"])
+    Byline(author=None, outlet=None)
     """
     places = place_names() if places is None else places
+    trailer = read_trailer(lines)
+    outlets = [trailer.outlet or ""]
+    lines = lines[: trailer.start] if trailer.start is not None else lines
     body = [ln for ln in lines if ln]
     if title and body and body[0] == title:
         body = body[1:]
+    lead = read_lead_outlet(body, places)
+    outlets.append(lead.name if lead else "")
     # top: before the first paragraph (a line of 15+ words)
     for line in body[:5]:
         if len(_words(line)) >= 15:
@@ -576,12 +871,26 @@ def read_byline(lines: list[str], title: str | None = None, places: frozenset[st
         if _CREDIT.match(line) or _PHOTO_BYLINE.match(line):
             continue
         parsed = _parse_byline(line, places)
-        if parsed and parsed.author:
+        if parsed and parsed.author and not _same_outlet(parsed.author, outlets):
             return parsed
     if len(body) < 2:
         return Byline()
-    tail = body[-3:]
     provinces = _province_names()
+    closing = _closing_byline(body, provinces)
+    trimmed = _before_caption_block(lines)
+    if closing.author is None and len(trimmed) < len(lines):
+        shown = [ln for ln in trimmed if ln]
+        before_captions = _closing_byline(shown[1:] if title and shown[:1] == [title] else shown, provinces)
+        closing = before_captions if before_captions.author else closing
+    author = closing.author
+    if author and (_same_outlet(author, outlets) or _printed_as_byline_before(author, "\n".join(body))):
+        author = None
+    return Byline(author, closing.outlet)
+
+
+def _closing_byline(body: list[str], provinces: frozenset[str]) -> Byline:
+    """The byline among the last three lines of the body (see `read_byline`)."""
+    tail = body[-3:]
     credit = None
     for i in range(len(tail) - 1, -1, -1):
         line = tail[i]
@@ -680,9 +989,18 @@ def clean_author(author: str | None, sitename: str | None = None, hostname: str 
 # The cleaner
 # --------------------------------------------------------------------------- #
 
+@dataclass(frozen=True)
+class DroppedLine:
+    """A line the filter removed, with the rule that removed it."""
+
+    lineno: int  # index of the line in the normalised text
+    line: str
+    rule: str
+
+
 @dataclass
 class CleanedText:
-    """Cleaned article text plus the metadata its header printed."""
+    """Cleaned article text plus the metadata its header and trailer printed."""
 
     text: str
     title: str | None = None
@@ -690,31 +1008,59 @@ class CleanedText:
     published_at: dt.datetime | None = None  # naive, Vietnam local time
     source: str | None = None  # outlet as printed ("HNM", "Kinhtedothi")
     boilerplate: list[str] = field(default_factory=list)
+    dropped: list[DroppedLine] = field(default_factory=list)  # the same lines, each with its rule
 
 
-def _mark_duplicates(lines: list[str], drop: list[bool]) -> None:
+@dataclass
+class Header:
+    """Metadata printed around the body: byline, outlet, dateline."""
+
+    author: str | None = None
+    source: str | None = None
+    published_at: dt.datetime | None = None
+
+
+def read_header(lines: list[str], title: str | None = None, places: frozenset[str] | None = None) -> Header:
+    """Author, outlet and publication time printed in the header, lead and trailer.
+
+    `lines` are the article's lines (blank lines kept), title first.
+
+    >>> read_header(["Tiêu đề", "(HNM) - Năm 2023, quận hoàn thành 14/14 chỉ tiêu kinh tế xã hội, vượt kế hoạch.",
+    ...              "28/05/13 06:23 GMT+7", "Hà Nội Mới"])
+    Header(author=None, source='HNM', published_at=datetime.datetime(2013, 5, 28, 6, 23))
+    """
+    places = place_names() if places is None else places
+    nonblank = [ln for ln in lines if ln]
+    byline = read_byline(lines, title=title, places=places)
+    lead = read_lead_outlet([ln for ln in nonblank if ln != title], places=places)
+    source = choose_source(lead, read_trailer(lines).outlet, byline.outlet)
+    return Header(author=byline.author, source=source, published_at=find_dateline(nonblank, title=title))
+
+
+def _mark_duplicates(lines: list[str], drop: list[str | None]) -> None:
     """Drop a line that repeats the previous non-blank line (captions printed twice)."""
     prev = None
     for i, line in enumerate(lines):
         if not line:
             continue
         if line == prev and not drop[i]:
-            drop[i] = True
+            drop[i] = "duplicate"
         prev = line
 
 
-def _mark_related_blocks(lines: list[str], drop: list[bool], protect: set[int]) -> None:
+def _mark_related_blocks(lines: list[str], drop: list[str | None], protect: set[int]) -> None:
     """After a related-list heading, drop the headline-like lines that follow it."""
     i = 0
     while i < len(lines):
         if lines[i] and is_related_heading(lines[i]):
-            drop[i] = True
+            drop[i] = drop[i] or "related_heading"
             j = i + 1
             while j < len(lines):
                 line = lines[j]
                 if line and j not in protect:
-                    if is_headline_like(line, after_heading=True) or is_furniture(line):
-                        drop[j] = True
+                    rule = furniture_rule(line)
+                    if rule or is_headline_like(line, after_heading=True):
+                        drop[j] = drop[j] or rule or "related_list"
                     else:
                         break
                 j += 1
@@ -723,7 +1069,7 @@ def _mark_related_blocks(lines: list[str], drop: list[bool], protect: set[int]) 
             i += 1
 
 
-def _mark_tail_headlines(lines: list[str], drop: list[bool], protect: set[int]) -> None:
+def _mark_tail_headlines(lines: list[str], drop: list[str | None], protect: set[int]) -> None:
     """Drop a run of 3+ headline-like lines after the last paragraph (related-article list)."""
     run: list[int] = []
     for i in range(len(lines) - 1, -1, -1):
@@ -736,10 +1082,10 @@ def _mark_tail_headlines(lines: list[str], drop: list[bool], protect: set[int]) 
             break
     if len(run) >= 3:
         for i in run:
-            drop[i] = True
+            drop[i] = "tail_headlines"
 
 
-def _mark_head_link_list(lines: list[str], drop: list[bool], protect: set[int]) -> None:
+def _mark_head_link_list(lines: list[str], drop: list[str | None], protect: set[int]) -> None:
     """Drop a run of 3+ bulleted headline-like lines before the first paragraph (link lists)."""
     run: list[int] = []
     for i, line in enumerate(lines):
@@ -751,21 +1097,36 @@ def _mark_head_link_list(lines: list[str], drop: list[bool], protect: set[int]) 
             break
     if len(run) >= 3:
         for i in run:
-            drop[i] = True
+            drop[i] = "head_link_list"
+
+
+def _mark_trailer(lines: list[str], drop: list[str | None], protect: set[int]) -> None:
+    """Drop the trailer's section label and tag strip; keep its dateline and outlet lines."""
+    # furniture after the trailer (share buttons) must not hide it; the tag strip is part of it
+    visible = [ln if not drop[i] or drop[i] == "tag_list" else "" for i, ln in enumerate(lines)]
+    trailer = read_trailer(visible)
+    for i, role in trailer.roles.items():
+        if role == "section":
+            drop[i] = "trailer_section"
+        elif role == "tags":
+            drop[i] = drop[i] or "tag_list"
+        else:
+            protect.add(i)  # dateline and outlet are metadata, read again from the text
 
 
 def clean_article_text(text: str, *, title: str | None = None) -> CleanedText:
     """Normalise, drop boilerplate lines and read the header metadata.
 
     The first non-empty line is the title unless `title` is given. Lines that
-    are metadata (title, byline, dateline) stay in the text; only page
-    furniture is removed, and it is listed in `boilerplate`.
+    are metadata (title, byline, dateline, a trailer's outlet) stay in the
+    text; only page furniture is removed, and it is listed in `boilerplate`
+    (and in `dropped`, with the name of the rule that fired).
 
     >>> c = clean_article_text("Quận 1 thi đua\\n\\nChia sẻ Zalo\\n(HNM) - Năm 2023, quận hoàn thành 14/14 chỉ tiêu kinh tế xã hội.")
     >>> c.text.splitlines()
     ['Quận 1 thi đua', '', '(HNM) - Năm 2023, quận hoàn thành 14/14 chỉ tiêu kinh tế xã hội.']
-    >>> c.source, c.boilerplate
-    ('HNM', ['Chia sẻ Zalo'])
+    >>> c.source, c.boilerplate, [d.rule for d in c.dropped]
+    ('HNM', ['Chia sẻ Zalo'], ['ui_label'])
     """
     text = normalize(text)
     lines = text.split("\n")
@@ -776,18 +1137,18 @@ def clean_article_text(text: str, *, title: str | None = None) -> CleanedText:
         title = lines[nonblank[0]]
 
     protect = {i for i in nonblank[:1] if lines[i] == title}  # the title line itself
-    drop = [False] * len(lines)
+    drop: list[str | None] = [None] * len(lines)
     for i, line in enumerate(lines):
-        if i not in protect and is_furniture(line):
-            drop[i] = True
+        if i not in protect:
+            drop[i] = furniture_rule(line)
+    _mark_trailer(lines, drop, protect)
     _mark_duplicates(lines, drop)
     _mark_related_blocks(lines, drop, protect)
     _mark_head_link_list(lines, drop, protect)
 
     places = place_names()
-    kept = [ln for ln, d in zip(lines, drop) if not d]
     # a byline at the bottom sits after the body: protect it from the tail rule
-    tail = [i for i, ln in enumerate(lines) if ln and not drop[i]]
+    tail = [i for i, ln in enumerate(lines) if ln and not drop[i] and i not in protect]
     for i in reversed(tail[-6:]):
         if looks_like_name(_byline_name(lines[i]), places):
             protect.add(i)
@@ -795,21 +1156,20 @@ def clean_article_text(text: str, *, title: str | None = None) -> CleanedText:
     _mark_tail_headlines(lines, drop, protect)
 
     kept = [ln for ln, d in zip(lines, drop) if not d]
-    removed = [ln for ln, d in zip(lines, drop) if d]
+    dropped = [DroppedLine(i, ln, d) for i, (ln, d) in enumerate(zip(lines, drop)) if d]
     cleaned = _BLANK_RUNS.sub("\n\n", "\n".join(kept)).strip("\n")
-    kept_lines = [ln for ln in kept if ln]
-    byline = read_byline(kept_lines, title=title, places=places)
+    header = read_header(kept, title=title, places=places)
     result = CleanedText(
         text=cleaned,
         title=title,
-        author=byline.author,
-        published_at=find_dateline(kept_lines, title=title),
-        # the outlet before the lead, else the one after the closing byline ("Thái Tân/KD&PL")
-        source=find_outlet([ln for ln in kept_lines if ln != title], places=places) or byline.outlet,
-        boilerplate=removed,
+        author=header.author,
+        published_at=header.published_at,
+        source=header.source,
+        boilerplate=[d.line for d in dropped],
+        dropped=dropped,
     )
-    if removed:
-        log.debug("dropped %d boilerplate lines", len(removed))
+    for d in dropped:
+        log.debug("dropped line %d by rule %s: %.60r", d.lineno, d.rule, d.line)
     return result
 
 

@@ -21,11 +21,9 @@ from importlib import resources
 from etl.textclean import (
     VIETNAM_TZ,
     clean_author,
-    read_byline,
-    find_dateline,
-    find_outlet,
     normalize,
     place_names,
+    read_header,
 )
 
 log = logging.getLogger(__name__)
@@ -456,22 +454,22 @@ def extract_metadata(
     ('Quận 1 thi đua', 'ĐCSVN', datetime.datetime(2024, 3, 29, 16, 37), 'Quận 1', 'Thành phố Hồ Chí Minh', 2024)
     """
     text = normalize(text or "")
-    lines = [ln for ln in text.split("\n") if ln]
+    all_lines = text.split("\n")  # blank lines kept: they separate a caption block from the byline
+    lines = [ln for ln in all_lines if ln]
     if title:
         title = normalize(title) or None
     if not title and lines:
         title = lines[0]
-    body_lines = lines[1:] if lines and lines[0] == title else lines
 
     places = place_names()  # place names keep datelines out of bylines and outlets
-    byline = read_byline(lines, title=title, places=places)
+    header = read_header(all_lines, title=title, places=places)
     if author:
         author = clean_author(author, sitename=sitename)
     if not author:
-        author = byline.author
+        author = header.author
 
     given = to_vietnam_time(published_at)
-    from_text = find_dateline(lines, title=title)
+    from_text = header.published_at
     if given is None:
         published = from_text
     elif from_text is not None and from_text.date() == given.date() and given.time() == dt.time(0, 0):
@@ -480,7 +478,7 @@ def extract_metadata(
         published = given
 
     if not source:
-        source = find_outlet(body_lines, places=places) or byline.outlet
+        source = header.source
 
     district, province = resolve_places(text, title)
     year = published.year if published else salient_year(text, title)
