@@ -62,7 +62,7 @@ def _metrics(sentence):
     # generalisation gaps found on the held-out set (tests/data/heldout)
     ("trong tổng số 30 chỉ tiêu có 25 chỉ tiêu đạt và vượt kế hoạch",
      [(30, "count", "other"), (25, "count", "targets_completed")]),
-    ("thu nhập bình quân đầu người đạt 45 triệu đồng/người/năm", [(45, "vnd_million_per_person_year", "other")]),
+    ("thu nhập bình quân đầu người đạt 45 triệu đồng/người/năm", [(45, "vnd_million_per_person_per_year", "other")]),
     ("tổ chức khám sức khỏe định kỳ 3 lần/năm", [(3, "times_per_year", "other")]),
     ("toàn trường có 120 GV và 45 HS giỏi cấp tỉnh", [(120, "count", "other"), (45, "count", "other")]),
     ("giá trị sản xuất công nghiệp đạt 98,5% kế hoạch", [(98.5, "percent", "production_value")]),

@@ -21,7 +21,9 @@ SCHEMA_VERSION = 1
 UNITS = (
     "percent", "count", "ratio", "vnd", "vnd_million", "vnd_billion", "usd", "usd_million", "usd_billion",
     "hours_per_year", "days_per_year", "times_per_week", "times_per_month", "times_per_year",
-    "vnd_million_per_person_month", "vnd_million_per_person_year", "hectare", "km", "square_metre", "tonne",
+    "vnd_million_per_person", "vnd_million_per_person_per_month", "vnd_million_per_person_per_year",
+    "per_mille", "times", "months_salary", "cny", "luong", "hectare", "km", "square_km", "meter",
+    "square_metre", "kg", "tonne",
 )
 INDICATORS = (
     "targets_completed", "targets_exceeded", "budget_revenue", "budget_expenditure",

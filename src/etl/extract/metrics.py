@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from etl.extract.numbers import NUMBER_RE, RATIO_RE, match_unit, parse_ratio, parse_vi_number
+from etl.extract.numbers import NUMBER_RE, RATIO_RE, match_unit, number_view, parse_ratio, parse_vi_number
 from etl.schema import Metric
 
 log = logging.getLogger(__name__)
@@ -25,45 +25,128 @@ log = logging.getLogger(__name__)
 # Sentences and the year that governs them
 # --------------------------------------------------------------------------- #
 
-# A sentence ends at . ! ? … followed by space; abbreviations like "TP. Hà Nội"
-# split too, which only shortens the year/indicator window a little.
+# A sentence ends at . ! ? … followed by space, or glued to the next sentence's
+# capital ("năm 2012.Tiền thân", a crawler artefact; not "TP.HCM"); abbreviations like "TP. Hà
+# Nội" split too, which only shortens the year window a little. A semicolon does
+# not end the sentence: "năm 2013 cùng 17 đại biểu ...; trao 38 suất" keeps its year.
 # Reported speech opens a sentence too: "... cho biết: Năm 2016, ..." lets the year govern.
-_SENT_END_RE = re.compile(r"(?<=[.!?…;])\s+|(?<=:)\s+(?=[A-ZĐ])")
-_LINE_RE = re.compile(r"[^\n]+")
-# "năm 2022", not "năm 2015-2020" (a period) and not a bare 4-digit number.
-_YEAR_RE = re.compile(r"\b[Nn]ăm\s+((?:19|20)\d\d)\b(?!\s*[-–]\s*\d)")
-# the base of a comparison: "tăng 6,6% so với năm 2020" is a 2021 figure
-_COMPARISON_TAIL_RE = re.compile(r"(?:so\s+với|cùng\s+kỳ|hơn|trước)\s*(?:cùng\s+kỳ\s*)?$")
-_PERIOD_RE = re.compile(
-    r"\b(?:giai\s+đoạn|nhiệm\s+kỳ)\s+(?:19|20)\d\d|\b(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d\b"
+_UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isupper() and c.isalpha())
+_SENT_END_RE = re.compile(
+    rf"(?<=[.!?…])\s+|(?<=[.!?…])(?<![{_UPPER}][.])(?=[“\"]?[{_UPPER}])|(?<=:)\s+(?=[“\"]?[{_UPPER}])"
 )
-# sentences about the present state, not a reporting year ("Đến nay, ...")
-_NOW_RE = re.compile(r"^\W*(?:Đến\s+nay|Hiện\s+nay|Tính\s+đến\s+nay|Hiện\s+tại|Đến\s+thời\s+điểm\s+này)\b")
-# the scene of the event: awards handed out "at the conference" carry no year
+_LINE_RE = re.compile(r"[^\n]+")
+
+# Time anchors: what fixes the year of the figures that follow (or, in the same
+# clause, precede) them. One alternation, so a span is read once, left to right.
+#  year   "năm 2022", or a bare year after a name or a quote ("Tết Nguyên đán 2017",
+#         "“Tháng Công nhân” 2013"); never a date part ("21/4/2023") or a range end.
+#  period "giai đoạn 2011 – 2013", "nhiệm kỳ 2008-2013", "hai năm 2011 và 2012",
+#         "trong 5 năm qua", "những năm gần đây", "hàng năm", "năm học": no one year.
+#  rel    "năm nay", "năm qua", "năm vừa qua": a year the text does not print.
+#  now    "đến nay", "hiện nay", "hiện có": a stock figure, no reporting year.
+_Y = r"(?:19|20)\d\d"
+_QTY = r"(?:\d+|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mấy|nhiều|những|các)"
+_ANCHOR_RE = re.compile(
+    r"(?P<period>"
+    rf"\b[Gg]iai\s+đoạn\s+(?:từ\s+)?(?:năm\s+)?{_Y}(?:\s*[-–]\s*(?:{_Y}|\d\d))?"
+    rf"|\b[Nn]hiệm\s+kỳ\s+(?:\w+\s+)?{_Y}(?:\s*[-–]\s*{_Y})?"
+    rf"|\b[Nn]ăm\s+{_Y}\s*(?:,|và|-|–)\s*(?:năm\s+)?{_Y}"
+    rf"|(?<![\d/.-]){_Y}\s*[-–]\s*{_Y}\b"
+    r"|\b[Nn]ăm\s+học\b"
+    rf"|\b(?:[Tt]rong|[Qq]ua|[Ss]au|[Ss]uốt)\s+(?:hơn\s+|gần\s+|khoảng\s+)?{_QTY}\s+năm\b(?!\s+{_Y})"
+    r"|\b\d+\s+năm\s+(?:qua|gần\s+đây|nay)\b"
+    r"|\b(?:[Nn]hững|[Nn]hiều|[Cc]ác|[Mm]ấy)\s+năm\s+(?:qua|gần\s+đây|trước|liền|nay)\b"
+    r"|\b(?:[Hh]àng|[Hh]ằng|[Mm]ỗi)\s+năm\b"
+    r"|\b(?:toàn|cả)\s+(?:khóa|khoá|nhiệm\s+kỳ)\b|\bnhiệm\s+kỳ\s+(?:qua|này|trước)\b"
+    r")"
+    rf"|\b[Nn]ăm\s+(?P<year>{_Y})\b(?!\s*[-–/]\s*\d)"
+    rf"|(?:(?<=[\s”\"’)])|^)(?<![-–/.]\s)(?P<bare>{_Y})(?![\w/.,%-]|\s*[-–/]\s*\d|\s+[a-zà-ỹđ])"
+    r"|(?P<rel>\b[Nn]ăm\s+(?:nay|qua|vừa\s+qua|ngoái)\b)"
+    r"|(?P<now>\b(?:[Tt]ính\s+)?(?:[Đđ]ến|[Tt]ới)\s+(?:nay|thời\s+điểm\s+(?:này|hiện\s+tại))\b"
+    r"|(?<![Tt]hực\s)(?<![Tt]hể\s)(?<![Pp]hát\s)(?<![Xx]uất\s)(?<![Bb]iểu\s)(?<![Tt]ái\s)(?<![Hh]iển\s)"
+    r"\b[Hh]iện(?:\s+nay|\s+tại)?\b(?!\s+(?:đại|tượng|trạng|diện|hữu|hành|thực|vật|thân|ra|lên|hình|dịch|kim|trường|diễn)\b))"
+)
+# the base of a comparison: "tăng 6,6% so với năm 2020" is a 2021 figure
+_COMPARISON_TAIL_RE = re.compile(
+    r"(?:so\s+với(?:\s+(?:thực\s+hiện|kết\s+quả|cùng\s+kỳ|mức|kế\s+hoạch))?|cùng\s+kỳ|hơn|trước)\s*$"
+)
+# the date of an event, not of the figures: "được thành lập năm 1963", "Từ năm 2011 đến nay"
+_EVENT_TAIL_RE = re.compile(r"(?:thành\s+lập|ra\s+đời|[Tt]ừ|sinh|SN|khởi\s+công|phát\s+động|có\s+từ)\s+(?:năm\s+)?$")
+# the scene of the event or a new occasion: awards handed out "at the conference"
+# carry no year of the report before them
 _RESET_RE = re.compile(
     r"^\W*(?:Tại|Trong)\s+(?:hội\s+nghị|Hội\s+nghị|buổi\s+lễ|lễ|Lễ|buổi|đại\s+hội|Đại\s+hội|chương\s+trình)\b"
-    r"|^\W*(?:Nhân\s+)?[Dd]ịp\s+này\b"
+    r"|^\W*(?:Nhân\s+)?[Dd]ịp\s+này\b|^\W*Nhân\s+(?:kỷ\s+niệm|dịp|ngày|Ngày)\b"
 )
 _GOVERNING_WORDS = 8  # "Nhờ đó, trong 9 tháng năm 2022, ..." still governs
+_INTRO_MAX_WORDS = 6  # "Đối với hoạt động nghệ thuật, trong hai năm 2011 và 2012 ...": after an opening phrase
+_NOW_HEAD_WORDS = 4  # "Đến nay, ..." / "Hiện toàn quận có ...": the whole sentence is a stock
 _HEADING_MAX_WORDS = 22
+_AFTER_WINDOW = 80  # "40 bộ đội tiêu biểu xuất ngũ năm 2016": the phrase's own year
+# a clause ends at ; . ! ? ( or a comma that does not continue a list of figures
+_AFTER_STOP_RE = re.compile(r"[;.!?(\n]|,(?!\s*\d)")
+_NOW_SCOPE_END_RE = re.compile(r"[;:]|,\s")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A time expression: where it is, what it says (a year, or None) and how far it reaches."""
+
+    start: int
+    end: int
+    kind: str  # year | period | rel | now
+    year: int | None
+    scope_end: int  # for `now`: the end of its clause
 
 
 @dataclass
 class Sentence:
-    """One sentence: its span, explicit years and the year inherited from context."""
+    """One sentence: its span, its time anchors and the year inherited from context."""
 
     start: int
     end: int
-    years: list[tuple[int, int]]  # (absolute position, year)
+    anchors: list[Anchor]
     context_year: int | None
-    no_year: bool  # a period or "Đến nay" sentence: nothing to inherit
+    text: str = ""
+
+    @property
+    def years(self) -> list[tuple[int, int]]:
+        """(position, year) of the years printed in the sentence."""
+        return [(a.start, a.year) for a in self.anchors if a.kind == "year"]
 
     def year_at(self, pos: int) -> int | None:
         """The year governing position `pos` of this sentence."""
-        if self.years:
-            before = [y for p, y in self.years if p <= pos]
-            return before[-1] if before else self.years[0][1]
-        return None if self.no_year else self.context_year
+        after = self._anchor_after(pos)
+        if after is not None:
+            return after.year
+        value: int | None | str = "inherit"
+        now_until = -1
+        for a in self.anchors:
+            if a.start >= pos:
+                break
+            if a.kind == "now":
+                now_until = max(now_until, a.scope_end)
+            else:
+                value, now_until = a.year, -1
+        if now_until > pos:
+            return None
+        if value != "inherit":
+            return value
+        # "... cờ thi đua được trao cho 22 đơn vị ... năm 2018": the sentence's own year
+        later = next((a for a in self.anchors if a.start > pos and a.kind == "year"), None)
+        return later.year if later else self.context_year
+
+    def _anchor_after(self, pos: int) -> Anchor | None:
+        """A year or period closing the figure's own clause ("… xuất ngũ năm 2016")."""
+        stop = _AFTER_STOP_RE.search(self.text, pos - self.start + 1,
+                                     min(len(self.text), pos - self.start + _AFTER_WINDOW))
+        limit = self.start + (stop.start() if stop else min(len(self.text), pos - self.start + _AFTER_WINDOW))
+        for a in self.anchors:
+            if a.start > pos and a.end <= limit and a.kind in ("year", "period"):
+                return a
+            if a.start >= limit:
+                break
+        return None
 
 
 def _is_heading(line: str) -> bool:
@@ -74,39 +157,67 @@ def _is_heading(line: str) -> bool:
     )
 
 
-def _explicit_years(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Years printed in text[start:end] that are not the base of a comparison."""
+def _opens_sentence(text: str, start: int, pos: int) -> bool:
+    """True when `pos` is in the head of the sentence starting at `start` (so it governs what follows)."""
+    words = text[start:pos].split()
+    if len(words) <= _GOVERNING_WORDS:
+        return True
+    intro, comma, rest = text[start:pos].partition(", ")
+    return bool(comma) and len(intro.split()) <= _INTRO_MAX_WORDS and len(rest.split()) <= 2
+
+
+def _anchors(text: str, start: int, end: int) -> list[Anchor]:
+    """Time anchors in text[start:end], without comparison bases and event dates."""
     out = []
-    for m in _YEAR_RE.finditer(text, start, end):
-        if _COMPARISON_TAIL_RE.search(text[max(start, m.start() - 25):m.start()]):
+    for m in _ANCHOR_RE.finditer(text, start, end):
+        kind = m.lastgroup
+        tail = text[max(start, m.start() - 25):m.start()]
+        if kind in ("year", "bare", "rel") and _COMPARISON_TAIL_RE.search(tail):
             continue
-        out.append((m.start(), int(m.group(1))))
+        if kind in ("year", "bare") and _EVENT_TAIL_RE.search(tail):
+            continue
+        year = int(m.group(kind)) if kind in ("year", "bare") else None
+        scope_end = end
+        if kind == "now" and len(text[start:m.start()].split()) >= _NOW_HEAD_WORDS:
+            # "…, đến nay, huyện có 21 xã …": the clause after the anchor, not the sentence
+            rest = m.end() + len(re.match(r"[\s,]*", text[m.end():end]).group())
+            stop = _NOW_SCOPE_END_RE.search(text, rest, end)
+            scope_end = stop.start() if stop else end
+        out.append(Anchor(m.start(), m.end(), "year" if kind == "bare" else kind, year, scope_end))
     return out
 
 
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences of `text` with the year context each one inherits.
 
-    A year opening a sentence ("Năm 2022, ...", "Kết quả năm 2022, ...")
-    governs the following sentences and paragraphs until a subhead, a scene
-    change ("Tại hội nghị, ...") or another governing year.
+    A time expression opening a sentence ("Năm 2022, ...", "Kết quả năm 2022,
+    ...", "Trong 5 năm qua, ...") governs the following sentences and
+    paragraphs until a subhead, a scene change ("Tại hội nghị, ...") or another
+    governing expression. A year set inside a paragraph governs to its end, one
+    opening a paragraph beyond it; the title (a first line without final
+    punctuation) governs nothing but itself.
 
     >>> [s.year_at(s.start) for s in split_sentences("Năm 2021, quận đạt 5%.\\nQuận có 3 xã.")]
     [2021, 2021]
     """
     sentences: list[Sentence] = []
     ctx: int | None = None
+    first_line = True
     for line in _LINE_RE.finditer(text):
         if not line.group().strip():
             continue
         if _is_heading(line.group()):
-            years = _explicit_years(text, line.start(), line.end())
-            ctx = years[-1][1] if years else None
-            sentences.append(Sentence(line.start(), line.end(), years, ctx, False))
+            anchors = _anchors(text, line.start(), line.end())
+            sentences.append(Sentence(line.start(), line.end(), anchors, None if first_line else ctx, line.group()))
+            if not first_line:
+                years = [a.year for a in anchors if a.kind == "year"]
+                ctx = years[-1] if years else None
+            first_line = False
             continue
         pos = line.start()
-        pieces = _SENT_END_RE.split(line.group())
-        for piece in pieces:
+        carried = ctx  # a year set inside a paragraph governs to its end; one opening it, beyond
+        opening = True
+        for piece in _SENT_END_RE.split(line.group()):
             s = text.index(piece, pos) if piece else pos
             e = s + len(piece)
             pos = e
@@ -114,12 +225,16 @@ def split_sentences(text: str) -> list[Sentence]:
                 continue
             if _RESET_RE.search(piece):
                 ctx = None
-            years = _explicit_years(text, s, e)
-            head = " ".join(piece.split()[:_GOVERNING_WORDS])
-            if years and years[0][0] - s <= len(head):
-                ctx = years[0][1]
-            no_year = bool(_PERIOD_RE.search(piece) or _NOW_RE.search(piece))
-            sentences.append(Sentence(s, e, years, ctx, no_year))
+            anchors = _anchors(text, s, e)
+            sentences.append(Sentence(s, e, anchors, ctx, piece))
+            governing = next((a for a in anchors if a.kind != "now" and _opens_sentence(text, s, a.start)), None)
+            if governing is not None:
+                ctx = governing.year
+                if opening:
+                    carried = ctx
+            opening = False
+        ctx = carried
+        first_line = False
     return sentences
 
 
@@ -501,10 +616,24 @@ _QUOTED_NAME_RE = re.compile(r"“[^“”\n]{1,80}”|\"[^\"\n]{1,80}\"")
 def extract_metrics(text: str) -> list[Metric]:
     """All metrics of a cleaned article text, in text order.
 
+    The rules read `number_view(text)` (zero-width characters dropped, group
+    spaces as thousands dots); offsets and quotes are given back in `text`.
+
     >>> [(m.quote, m.value, m.unit, m.indicator, m.year) for m in extract_metrics(
     ...     "Năm 2021, thu ngân sách quận đạt 111,8 %; toàn quận có 16.839 doanh nghiệp.")]
     [('đạt 111,8 %', 111.8, 'percent', 'budget_revenue', 2021), ('16.839 doanh nghiệp', 16839.0, 'count', 'enterprises', 2021)]
     """
+    view = number_view(text)
+    rows = _extract_metrics(view.text)
+    if view.text is not text:
+        for r in rows:
+            r.char_start, r.char_end = view.span(r.char_start, r.char_end)
+            r.quote = text[r.char_start:r.char_end]
+    return rows
+
+
+def _extract_metrics(text: str) -> list[Metric]:
+    """The metrics of the text the rules read (see `extract_metrics`)."""
     index = SentenceIndex(text)
     out: list[Metric] = []
     # numbers inside short quoted names ("Sinh viên 5 tốt") belong to the name

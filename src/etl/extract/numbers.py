@@ -18,11 +18,14 @@ log = logging.getLogger(__name__)
 # allowing one stray space before a group's dot ("152 .206"); then a plain
 # integer with an optional decimal part. Digits glued to letters ("U23",
 # "Covid-19" is handled by callers) are refused by the look-arounds.
+# Units printed glued to the number ("700kg", "29.000m2", "147.240.000đ", "14,6%o"):
+# the number may end right before them, and only before them ("U23", "10h", "9A4" stay out).
+GLUED_UNIT = r"(?:kg|km|m2|m²|m|ha|đ|tấn|%o)(?!\w)"
 NUMBER_RE = re.compile(
     r"(?<![\w.,])"
     r"(?:\d{1,3}(?:(?: ?\.)\d{3})+(?:,\d+)?"  # 16.839 / 8.602,658 / 152 .206
     r"|\d+(?:[.,]\d+)?)"  # 14 / 111,8 / 2.5 (a dotted decimal, rare)
-    r"(?!\w)"
+    rf"(?:(?!\w)|(?={GLUED_UNIT}))"
 )
 
 _THOUSANDS_RE = re.compile(r"^\d{1,3}(?: ?\.\d{3})+(?:,\d+)?$")
@@ -58,6 +61,67 @@ def format_vi_number(value: float, decimals: int = 0) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+# --------------------------------------------------------------------------- #
+# Unicode around numbers (issue 17 item 5)
+# --------------------------------------------------------------------------- #
+
+# Spaces typeset between thousands groups ("16 839", "8 602,658 tỷ đồng"):
+# NBSP, narrow NBSP, thin space, figure space.
+GROUP_SPACES = "\u00a0\u202f\u2009\u2007"
+# Characters with no width that copy-paste leaves inside or next to figures
+# ("8.602,658\u200b tỷ đồng"): zero-width space / non-joiner / joiner, word joiner, BOM.
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_GROUPED_RE = re.compile(rf"(?<![\d.,])\d{{1,3}}(?:[{GROUP_SPACES}]\d{{3}})+(?![\d])")
+_GROUP_SPACE_RE = re.compile(f"[{GROUP_SPACES}]")
+_ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
+
+
+@dataclass(frozen=True)
+class TextView:
+    """The text the rules read, and where each of its characters sits in the original.
+
+    `positions` is None when the view is the original (nothing removed).
+    """
+
+    text: str
+    positions: list[int] | None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of view[start:end]."""
+        if self.positions is None:
+            return start, end
+        if start >= end:
+            p = self.positions[start] if start < len(self.positions) else self.positions[-1] + 1 if self.positions else 0
+            return p, p
+        return self.positions[start], self.positions[end - 1] + 1
+
+
+def number_view(text: str) -> TextView:
+    """`text` as the number rules read it: zero-width characters dropped, group spaces read as '.'.
+
+    Thousands groups separated by a no-break or thin space become '.'-grouped
+    ("16\u00a0839" reads as "16.839"); other such spaces read as plain spaces.
+    Both replacements keep the length, so only dropped characters need `positions`.
+
+    >>> v = number_view("có 8\u202f602,658\u200b tỷ đồng")
+    >>> v.text, v.span(3, 12)
+    ('có 8.602,658 tỷ đồng', (3, 12))
+    """
+    if _GROUP_SPACE_RE.search(text):
+        text_chars = list(text)
+        for m in _GROUPED_RE.finditer(text):
+            for i in range(m.start(), m.end()):
+                if text[i] in GROUP_SPACES:
+                    text_chars[i] = "."
+        view = _GROUP_SPACE_RE.sub(" ", "".join(text_chars))
+    else:
+        view = text
+    if not _ZERO_WIDTH_RE.search(view):
+        return TextView(view, None)
+    positions = [i for i, c in enumerate(view) if c not in ZERO_WIDTH]
+    return TextView(_ZERO_WIDTH_RE.sub("", view), positions)
+
+
 @dataclass(frozen=True)
 class Unit:
     """A recognised unit after a number: its name and the factor to apply."""
@@ -69,32 +133,45 @@ class Unit:
 # Units printed after the number, longest first; the key is a regex matched
 # right after the number (with optional whitespace). Money is normalised to
 # billions of VND ("nghìn tỷ" = 1000 tỷ) so that sums across articles work.
+_VND = r"(?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b|đ(?!\w))"
+_PER_PERSON = r"\s?/\s?(?:người|nhân\s+khẩu|lao\s+động)"
 UNIT_RULES: list[tuple[re.Pattern[str], Unit]] = [
+    # ‰ is printed "‰" or, on a keyboard without it, "%o": "tỷ suất sinh thô 14,6%o"
+    (re.compile(r"\s?(?:‰|%o)(?!\w)"), Unit("per_mille")),
     (re.compile(r"\s?%"), Unit("percent")),
     (re.compile(r"\s+phần\s+trăm\b"), Unit("percent")),
+    (re.compile(r"\s+phần\s+nghìn\b"), Unit("per_mille")),
     (re.compile(r"\s+(?:nghìn|ngàn)\s+t[ỷỉ](?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)?(?!\s+(?:USD|đô))"), Unit("vnd_billion", 1000.0)),
     (re.compile(r"\s+t[ỷỉ](?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)(?!\w)"), Unit("vnd_billion")),  # "tỉ" is a common spelling
     (re.compile(r"\s+t[ỷỉ](?=\s*[,.;:)!?…]|\s*$)"), Unit("vnd_billion")),
     (re.compile(r"\s+t[ỷỉ]\s+(?:USD|đô\s+la|đôla)\b"), Unit("usd_billion")),
     (re.compile(r"\s+triệu\s+(?:USD|đô\s+la|đôla)\b"), Unit("usd_million")),
     # per-head money before the plain amount: "33,8 triệu đồng/người/năm" (income per capita)
-    (re.compile(r"\s+triệu(?:\s+đồng|\s+VNĐ|\s+VND|\s+đ)?\s?/\s?(?:người|nhân\s+khẩu)\s?/\s?năm\b"), Unit("vnd_million_per_person_year")),
-    (re.compile(r"\s+triệu(?:\s+đồng|\s+VNĐ|\s+VND|\s+đ)?\s?/\s?(?:người|nhân\s+khẩu)\s?/\s?tháng\b"), Unit("vnd_million_per_person_month")),
-    (re.compile(r"\s+triệu(?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)(?!\w)"), Unit("vnd_million")),
+    (re.compile(rf"\s+triệu(?:{_VND})?{_PER_PERSON}\s?/\s?năm\b"), Unit("vnd_million_per_person_per_year")),
+    (re.compile(rf"\s+triệu(?:{_VND})?{_PER_PERSON}\s?/\s?tháng\b"), Unit("vnd_million_per_person_per_month")),
+    (re.compile(rf"\s+triệu(?:{_VND})?{_PER_PERSON}(?!\s?/|\w)"), Unit("vnd_million_per_person")),
+    (re.compile(rf"\s+triệu{_VND}(?!\w)"), Unit("vnd_million")),
     (re.compile(r"\s+(?:nghìn|ngàn)\s+đồng\b"), Unit("vnd_million", 0.001)),
-    (re.compile(r"\s+USD\b"), Unit("usd")),
-    # plain đồng ("4.805 đồng/cổ phiếu"), but not "2 đồng chí", "đồng bào"
-    (re.compile(r"\s+(?:đồng|VNĐ|VND)(?![^\W\d_])(?!\s+(?:chí|bào|hồ|ruộng|đội|nghiệp|tình|lòng|ý|loạt|bộ|phục|hương|minh|tiền|thời|bằng))"), Unit("vnd")),
+    (re.compile(r"\s+(?:USD|đô\s+la|đôla)\b"), Unit("usd")),
+    (re.compile(r"\s+(?:nhân\s+dân\s+tệ|NDT|CNY)\b"), Unit("cny")),
+    (re.compile(r"\s+lượng\s+vàng\b"), Unit("luong")),
+    (re.compile(r"\s+tháng\s+lương\b"), Unit("months_salary")),
+    # plain đồng ("4.805 đồng/cổ phiếu", "147.240.000đ"), but not "2 đồng chí", "đồng bào"
+    (re.compile(r"(?:\s+(?:đồng|VNĐ|VND)|đ)(?![^\W\d_])(?!\s+(?:chí|bào|hồ|ruộng|đội|nghiệp|tình|lòng|ý|loạt|bộ|phục|hương|minh|tiền|thời|bằng))"), Unit("vnd")),
     (re.compile(r"\s+giờ\s?/\s?năm\b"), Unit("hours_per_year")),
     (re.compile(r"\s+ngày\s?/\s?năm\b"), Unit("days_per_year")),
     # frequencies: "khám sức khỏe 2 lần/năm"
     (re.compile(r"\s+lần\s?/\s?năm\b"), Unit("times_per_year")),
     (re.compile(r"\s+lần\s?/\s?tháng\b"), Unit("times_per_month")),
     (re.compile(r"\s+lần\s?/\s?tuần\b"), Unit("times_per_week")),
-    (re.compile(r"\s+(?:ha|héc-ta|hecta|héc ta)(?!\w)"), Unit("hectare")),
-    (re.compile(r"\s?km(?!\w|/)"), Unit("km")),
-    (re.compile(r"\s?(?:m2|m²)(?!\w)"), Unit("square_metre")),
-    (re.compile(r"\s+tấn(?!\w)"), Unit("tonne")),
+    # areas, lengths and weights, spaced or glued: "60.600 ha", "29.000m2", "7,2 km", "50m", "700kg"
+    (re.compile(r"\s?(?:ha|héc-ta|hecta|héc\s+ta)(?!\w)"), Unit("hectare")),
+    (re.compile(r"\s?(?:km2|km²)(?!\w)|\s+ki-lô-mét\s+vuông\b"), Unit("square_km")),
+    (re.compile(r"\s?km(?!\w|/)|\s+(?:ki-lô-mét|kilômét|kilomet|cây\s+số)(?!\w)"), Unit("km")),
+    (re.compile(r"\s?(?:m2|m²)(?!\w)|\s+mét\s+vuông\b"), Unit("square_metre")),
+    (re.compile(r"\s?m(?![\w²/])|\s+mét(?!\s+vuông|\w)"), Unit("meter")),
+    (re.compile(r"\s?(?:kg|ki-lô-gam|kilôgam|kilogam)(?!\w)"), Unit("kg")),
+    (re.compile(r"\s?tấn(?!\w)"), Unit("tonne")),
 ]
 
 
@@ -126,6 +203,6 @@ def parse_ratio(token: str) -> tuple[float, float]:
 
 
 __all__ = [
-    "NUMBER_RE", "RATIO_RE", "UNIT_RULES", "Unit",
+    "GLUED_UNIT", "NUMBER_RE", "RATIO_RE", "UNIT_RULES", "TextView", "Unit", "number_view",
     "format_vi_number", "match_unit", "parse_ratio", "parse_vi_number",
 ]
