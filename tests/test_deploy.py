@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -101,6 +102,22 @@ def test_triggered_run_completes_with_artifacts(stack, finished_run):
     assert {"discover", "acquire", "clean", "extract", "validate", "load", "publish"} <= {t["name"].rsplit("-", 1)[0] for t in tasks}
     assert all("thidua-etl" in t["tags"] for t in tasks)
     assert query(finished_run["warehouse"], "select count(*) from articles") == [(5,)]
+
+
+def test_plain_prefect_cli_reads_runs_and_logs(stack, finished_run):
+    """`prefect flow-run ls/logs` (the unpatched CLI) against the `make ui` server: no 422 on null filter fields."""
+    import subprocess
+
+    from etl.ui import prefect_bin
+
+    env = {**os.environ, "PREFECT_API_URL": stack.api_url, "COLUMNS": "200"}
+    listed = subprocess.run([prefect_bin(), "flow-run", "ls"], env=env, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert finished_run["run"]["name"] in listed.stdout and "COMPLETED" in listed.stdout
+    logs = subprocess.run([prefect_bin(), "flow-run", "logs", finished_run["run"]["id"]], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert logs.returncode == 0, logs.stdout + logs.stderr
+    assert "422" not in logs.stdout + logs.stderr
 
 
 # --- the UI in headless Chromium ----------------------------------------------------------------
