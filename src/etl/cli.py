@@ -368,6 +368,93 @@ def compact(
     console.print(f"removed files per table: {removed or 'none (already compact)'}")
 
 
+# --- the analyst's side (issue 15): review site, explain, corrections; the work is in etl.review and etl.corrections ---
+REVIEW = "Review"
+
+
+@app.command()
+def review(
+    warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=INPUT),
+    out: Path = typer.Option(Path("review"), "--out", "-o", help="Folder for the static site (created).", rich_help_panel=OUTPUT),
+) -> None:
+    """Write the static review site: dashboard charts, an article index, every fact highlighted in its article.
+
+    Nothing is fetched when the pages are viewed (plotly.js is inlined): copy the folder anywhere and open it.
+
+    Example:
+
+        etl review --warehouse warehouse --out review && xdg-open review/dashboard.html
+    """
+    from etl.review import build_site
+
+    try:
+        dashboard = build_site(warehouse, out)
+    except FileNotFoundError as exc:
+        err.print(f"[red]error:[/] {exc}; run `etl run --warehouse {warehouse}` first")
+        raise typer.Exit(2)
+    console.print(f"Review site: {dashboard} (articles: {dashboard.parent / 'index.html'})")
+
+
+@app.command()
+def explain(
+    fact_id: str = typer.Argument(..., help="A fact id, e.g. metrics-3f2a9c1b7d4e5f60 (the review site shows them)."),
+    warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=INPUT),
+) -> None:
+    """Show one fact: its sentence with the span highlighted, its fields, the rule that produced it, its corrections.
+
+    Example:
+
+        etl explain awards-2d25ec39ec297ed3 --warehouse warehouse
+    """
+    from etl.corrections import CorrectionError
+    from etl.review.explain import explain as explain_fact
+
+    try:
+        console.print(explain_fact(warehouse, fact_id))
+    except (CorrectionError, FileNotFoundError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2)
+
+
+@app.command()
+def correct(
+    fact_id: Optional[str] = typer.Argument(None, help="The fact to correct or reject (omit with --add)."),
+    set_: list[str] = typer.Option([], "--set", help="field=value (repeatable); `field=null` clears it.", rich_help_panel=REVIEW),
+    reject: bool = typer.Option(False, "--reject", help="Remove the fact from every view.", rich_help_panel=REVIEW),
+    add: Optional[str] = typer.Option(None, "--add", metavar="ARTICLE_ID", help="Add a fact the rules missed to this article.", rich_help_panel=REVIEW),
+    table: Optional[str] = typer.Option(None, "--table", help="With --add: metrics, awards, movements, officials or documents.", rich_help_panel=REVIEW),
+    quote: Optional[str] = typer.Option(None, "--quote", help="With --add: the verbatim text of the fact.", rich_help_panel=REVIEW),
+    occurrence: int = typer.Option(1, "--occurrence", help="With --add: which occurrence of the quote (1 = first).", rich_help_panel=REVIEW),
+    reason: str = typer.Option(..., "--reason", help="Why (kept with the correction).", rich_help_panel=REVIEW),
+    by: Optional[str] = typer.Option(None, "--by", help="Who corrects (default: your login name).", rich_help_panel=REVIEW),
+    warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=OUTPUT),
+    wait: float = typer.Option(10.0, "--wait", help="Seconds to wait for a running `etl run` before leaving the publish to it.", rich_help_panel=RUNTIME),
+) -> None:
+    """Correct a fact (--set), reject it (--reject) or add one the rules missed (--add); publish applies it.
+
+    Corrections are kept in the warehouse with who, when and why, and survive every
+    `etl run` and `etl reprocess`; `etl query "select * from corrections"` lists them.
+
+    Example:
+
+        etl correct awards-2d25ec39ec297ed3 --set issuer="UBND Thành phố" --reason "issuer cut short"
+        etl correct metrics-5c858dd352ff6145 --reject --reason "caption printed twice"
+        etl correct --add f1a999cb234bffdd --table metrics --quote "14/14 chỉ tiêu" --set value=14 --set unit=ratio --set numerator=14 --set denominator=14 --set indicator=targets_completed --reason "missed"
+    """
+    import getpass
+
+    from etl.corrections import CorrectionError, request
+
+    try:
+        made, published = request(warehouse, fact_id=fact_id, assignments=set_, reject=reject, add=add, table=table,
+                                  quote=quote, occurrence=occurrence, reason=reason, author=by or getpass.getuser(), wait=wait)
+    except (CorrectionError, FileNotFoundError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2)
+    console.print(f"correction {made.correction_id}: {made.action} {made.fact_id} by {made.author}"
+                  + ("" if published else " — saved; the running `etl run` publishes it when it finishes"))
+
+
 def main() -> None:
     app()
 

@@ -372,3 +372,39 @@ def write_gold_set(con, out_dir: Path) -> tuple[Path, Path]:
         (articles_dir / f"{article_id}.txt").write_text(entry.pop("text"), encoding="utf-8")
         (gold_dir / f"{article_id}.json").write_text(json.dumps(entry, ensure_ascii=False, indent=1), encoding="utf-8")
     return gold_dir, articles_dir
+
+
+# --------------------------------------------------------------------------- #
+# `etl correct`
+# --------------------------------------------------------------------------- #
+
+def request(warehouse: str, *, fact_id: str | None, assignments: list[str], reject: bool, add: str | None,
+            table: str | None, quote: str | None, occurrence: int, reason: str, author: str,
+            wait: float = 10.0) -> tuple[Correction, bool]:
+    """One `etl correct` call: record the correction, then publish; returns it and whether it is published."""
+    from etl.review.data import connect
+
+    if add is not None:
+        if fact_id or reject:
+            raise CorrectionError("--add makes a new fact: give ARTICLE_ID after --add and no FACT_ID or --reject")
+        if not table or not quote:
+            raise CorrectionError("--add needs --table T and --quote \"…\" (the verbatim text of the fact)")
+        if table not in FACT_TABLES:
+            raise CorrectionError(f"--table {table!r}: one of {', '.join(FACT_TABLES)}")
+    elif not fact_id:
+        raise CorrectionError("name the fact: etl correct FACT_ID --set field=value --reason TEXT (or --add ARTICLE_ID …)")
+    elif reject == bool(assignments):
+        raise CorrectionError("either --reject or --set field=value, not both (nor neither)")
+    values = parse_assignments(table or table_of(fact_id), assignments)
+    store = Store(warehouse)
+    con = connect(warehouse)
+    try:
+        if add is not None:
+            made = add_fact(store, con, add, table, quote, values, reason, author, occurrence)
+        elif reject:
+            made = reject_fact(store, con, fact_id, reason, author)
+        else:
+            made = set_fields(store, con, fact_id, values, reason, author)
+    finally:
+        con.close()
+    return made, publish_corrections(store, wait)
