@@ -420,3 +420,36 @@ def test_byline_before_the_captions_printed_again():
     # a long paragraph before the caption block names nobody
     lines[6] = "Để kịp thời động viên, khen thưởng các lực lượng phá án, Thường trực Huyện uỷ đã trao thưởng."
     assert read_byline(lines, title="Tiêu đề bài báo").author is None
+
+
+@pytest.mark.parametrize("trailer, section, outlet", [
+    (["27/05/13 15:12 GMT+7", "Khoa học - Công nghệ", "Vệ tinh,Viễn thông", "Thời báo Kinh tế Sài Gòn"],
+     "Khoa học - Công nghệ", "Thời báo Kinh tế Sài Gòn"),
+    (["27/05/13 15:12 GMT+7", "Xã hội", "VOV"], "Xã hội", "VOV"),  # no tag strip
+    (["27/05/13 15:12 GMT+7", "VOV"], None, "VOV"),  # read again after the section was dropped
+    (["Giáo dục", TAGS, "VOV"], "Giáo dục", "VOV"),  # no dateline: the glued tag strip marks the trailer
+])
+def test_trailer_variants(trailer, section, outlet):
+    t = read_trailer([BODY, *trailer])
+    assert (t.start, t.section, t.outlet) == (1, section, outlet)
+
+
+def test_no_trailer_without_stamp_or_tags():
+    # a body that ends with a short line is no trailer
+    assert read_trailer(["Tiêu đề", BODY, "Xã hội", "Phương Nga"]).start is None
+
+
+@pytest.mark.parametrize("last_line, author, outlet", [
+    ("Chính phủ tiếp tục chương trình kích thích kinh tế, nhân tố hỗ trợ giá vàng./. Minh Trang (TTXVN)",
+     "Minh Trang", "TTXVN"),
+    ("Pakistan đưa ra những cáo buộc trên sau cuộc điều tra kéo dài nhiều tháng./. Mạnh Hùng/Berlin (Vietnam+)",
+     "Mạnh Hùng", "Vietnam+"),
+    ("Trước mắt, Mỹ nối lại khoản viện trợ hơn 300 triệu USD cho Pakistan, vốn bị ngừng từ năm 2011./. (TTXVN)",
+     None, "TTXVN"),
+    ("Chỉ số giá vàng và đô la Mỹ tiếp tục giảm so với tháng trước lần lượt là 3,33% và 0,11%. (HTH)",
+     None, None),  # bracketed initials are no agency
+])
+def test_agency_after_the_byline(last_line, author, outlet):
+    body = ["Tiêu đề bài báo", "Đoạn mở đầu của bài báo về công tác thi đua khen thưởng tại địa phương năm nay.",
+            last_line]
+    assert read_byline(body, title="Tiêu đề bài báo") == Byline(author, outlet)

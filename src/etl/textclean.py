@@ -221,8 +221,9 @@ _TAG_ITEM = re.compile(r"^[^\W\d_][\w&.'’ -]{0,60}$")
 
 
 def is_tag_list(line: str, *, spaced: bool = False) -> bool:
-    """A keyword strip; `spaced` also accepts ", " separators (only where a trailer is known)."""
-    if _ends_like_sentence(line) or line.count(",") < 3:
+    """A keyword strip; `spaced` also accepts ", " separators and two keywords (only where a trailer is known)."""
+    # a strip of two keywords only where a trailer is known
+    if _ends_like_sentence(line) or line.count(",") < (1 if spaced else 3):
         return False
     items = [x.strip() for x in line.split(",")]
     if not all(x and _TAG_ITEM.match(x) and len(_words(x)) <= 8 for x in items):
@@ -414,10 +415,10 @@ _STAMP_TIME_FIRST = re.compile(rf"^{_STAMP_TIME}\s*[,|-]?\s*{_STAMP_DATE}{_STAMP
 # Lines after the body that may form the trailer.
 _TRAILER_LINES = 5
 # A section label ("Xã hội", "Giáo dục", "Ô tô - Xe máy"): a few words, no digits, no sentence.
-_SECTION_MAX_WORDS = 4
+_SECTION_MAX_WORDS = 5  # "Khoa học - Công nghệ"
 # An outlet line ("Lao Động", "VOV", "Tài Chính", "GD&TĐ").
 _OUTLET_LINE = re.compile(r"^[^\W\d_][\w&.'’ -]{0,40}$")
-_OUTLET_MAX_WORDS = 5
+_OUTLET_MAX_WORDS = 7  # "Thời báo Kinh tế Sài Gòn"
 
 
 def parse_stamp(line: str) -> dt.datetime | None:
@@ -655,7 +656,7 @@ _AUTHOR_JOIN = re.compile(r"\s*[-–,;]\s*|\s+và\s+")
 # A closing credit line after the byline ("Tổng hợp", "Theo DM").
 _CREDIT_LINE = re.compile(r"^\(?(?:tổng hợp|theo\s+\S.{0,40}|nguồn\s*:?\s*\S.{0,40})\)?$", re.IGNORECASE)
 # News agencies and outlets printed as initials where a byline would be.
-_AGENCIES = frozenset("AFP AP AFP/TTXVN TTXVN VNA TTO BBC CNN SCMP DPA NHK XINHUA KYODO RT VOV VTV".split())
+_AGENCIES = frozenset("AFP AP AFP/TTXVN TTXVN VNA TTO BBC CNN SCMP DPA NHK XINHUA KYODO RT VOV VTV VIETNAM+".split())
 # Words that start capitalised lines but are not names.
 _NOT_NAME_WORDS = frozenset(
     "email lời bình xác thực họ tên ảnh video nguồn quận huyện phường xã tỉnh thành phố tp ubnd hđnd"
@@ -695,6 +696,10 @@ def looks_like_name(line: str, places: set[str] | frozenset[str] = frozenset()) 
     return all(_looks_like_one_name(p, places) for p in parts)
 
 
+# An agency or outlet in brackets after the byline: "Đức Phương (TTXVN)", "(Vietnam+)".
+_BRACKET_OUTLET = re.compile(r"\s*\((?P<o>[A-ZĐ][A-ZĐ&+-]{1,9}|Vietnam\+)\)$")
+
+
 @dataclass
 class Byline:
     """Author(s) and, when printed after a slash ("Thái Tân/KD&PL"), the outlet."""
@@ -712,12 +717,22 @@ def _parse_byline(line: str, places: set[str] | frozenset[str]) -> Byline | None
     Byline(author=None, outlet='vne')
     >>> _parse_byline("Ảnh: TỰ TRUNG", frozenset()) is None
     True
+    >>> _parse_byline("Đức Phương (TTXVN)", frozenset())
+    Byline(author='Đức Phương', outlet='TTXVN')
     """
     s = line.strip().rstrip(".").strip()
     if not s or _PHOTO_BYLINE.match(s) or len(s) > 80:
         return None
     if s.upper() in _AGENCIES:
         return Byline(None, s)
+    bracketed = _BRACKET_OUTLET.search(s)
+    if bracketed and bracketed["o"].upper() in _AGENCIES:
+        # "Minh Trang (TTXVN)", "Mạnh Hùng/Berlin (Vietnam+)", "(TTXVN)": the agency the report comes from
+        rest = s[: bracketed.start()].strip()
+        if not rest:
+            return Byline(None, bracketed["o"])
+        parsed = _parse_byline(rest, places)
+        return Byline(parsed.author, bracketed["o"]) if parsed and parsed.author else None
     credit = _CREDIT.match(s)
     s = re.sub(r"^(?:theo|nguồn)\s*:?\s*", "", s, flags=re.IGNORECASE) if credit else s
     name, _, outlet = s.partition("/")
