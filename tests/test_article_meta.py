@@ -165,6 +165,28 @@ def test_seed_metadata_matches_gold(path):
         assert meta.published_at is None
 
 
+DEV = ROOT / "tests" / "data" / "dev"
+
+
+def _norm(value):
+    return " ".join(value.casefold().split()) if isinstance(value, str) else value
+
+
+# the crawler trailer (dateline, section, tags, outlet) and glued bylines of the dev set
+@pytest.mark.parametrize("path", sorted((DEV / "articles").glob("dzbaomoi_*.txt")), ids=lambda p: p.stem)
+def test_dev_trailer_metadata_matches_gold(path):
+    gold = json.loads((DEV / "gold" / f"{path.stem}.json").read_text(encoding="utf-8"))
+    article = gold["article"]
+    cleaned = clean_article_text(path.read_text(encoding="utf-8"))
+    meta = extract_metadata(cleaned.text, title=cleaned.title, author=cleaned.author,
+                            published_at=cleaned.published_at, source=cleaned.source)
+    assert (_norm(meta.source), _norm(meta.author)) == (_norm(article["source"]), _norm(article["author"]))
+    assert meta.published_at.isoformat(timespec="minutes") == article["published_at"]
+    # the trailer's section label and tag strip are the gold boilerplate; the rest stays
+    assert sorted(cleaned.boilerplate) == sorted(gold["boilerplate_lines"])
+    assert {d.rule for d in cleaned.dropped} == {"trailer_section", "tag_list"}
+
+
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
 def test_corpus_sample_never_raises():
     files = sorted(CORPUS.glob("*.txt"))
