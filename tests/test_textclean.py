@@ -453,3 +453,10 @@ def test_agency_after_the_byline(last_line, author, outlet):
     body = ["Tiêu đề bài báo", "Đoạn mở đầu của bài báo về công tác thi đua khen thưởng tại địa phương năm nay.",
             last_line]
     assert read_byline(body, title="Tiêu đề bài báo") == Byline(author, outlet)
+
+
+def test_trailer_dateline_with_cue_words():
+    t = read_trailer([BODY, "Cập nhật: 15:20, 23/10/2022", "Thời sự", "Hà Nội Mới"])
+    assert (t.published_at, t.section, t.outlet) == (dt.datetime(2022, 10, 23, 15, 20), "Thời sự", "Hà Nội Mới")
+    # a date without a time after the body is news, not a stamp
+    assert read_trailer([BODY, "Ngày 23/10/2022", "Hà Nội Mới"]).start is None

@@ -445,6 +445,16 @@ def parse_stamp(line: str) -> dt.datetime | None:
     return value
 
 
+def _trailer_stamp(line: str) -> dt.datetime | None:
+    """A dateline printed after the body: a stamp line, or a short dateline with a time
+    ("Cập nhật: 15:20, 23/10/2022")."""
+    stamp = parse_stamp(line)
+    if stamp is None and len(_words(line)) <= 8 and _is_dateline(line):
+        found = parse_dateline(line)
+        stamp = found[0] if found and found[1] else None
+    return stamp
+
+
 def _is_section_label(line: str) -> bool:
     """A short heading-like label: the site's section name."""
     words = _words(line)
@@ -486,7 +496,7 @@ def _trailer_roles(seq: list[str]) -> list[str] | None:
     """
     roles: list[str] = []
     n = len(seq)
-    stamp = bool(seq) and parse_stamp(seq[0]) is not None
+    stamp = bool(seq) and _trailer_stamp(seq[0]) is not None
     if stamp:
         roles.append("dateline")
     j = len(roles)
@@ -523,7 +533,7 @@ def read_trailer(lines: list[str]) -> Trailer:
         trailer = Trailer(start=idx[k], roles=dict(zip(idx[k:], roles)))
         for i, role in trailer.roles.items():
             if role == "dateline":
-                trailer.published_at = parse_stamp(lines[i])
+                trailer.published_at = _trailer_stamp(lines[i])
             elif role == "section":
                 trailer.section = lines[i]
             elif role == "tags":
