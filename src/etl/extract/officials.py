@@ -45,6 +45,8 @@ _TITLE_HEADS = [
     "Chánh thanh tra", "Tổng thanh tra", "Tư lệnh", "Chính ủy", "Chính uỷ", "Chỉ huy trưởng", "Đại sứ",
     "Đại biểu Quốc hội", "Tổng biên tập", "Thường trực", "Trợ lý", "Thị trưởng", "Tổng thư ký",
     "Chủ tọa", "Trưởng Ban", "Trưởng Phòng", "Thủ trưởng",
+    # heads of units below a department: "Thiếu tá Nguyễn Văn Lanh, Đội trưởng"
+    "Đội trưởng", "Đội phó", "Tổ trưởng", "Tổ phó", "Trạm trưởng", "Hiệu phó", "Chỉ huy phó",
 ]
 TITLE_RE = re.compile(
     r"(?<![^\W\d_])(?:(?:" + "|".join(_cap(w) for w in ("Phó", "Nguyên", "Quyền")) + r")" + _SP + r")*"
@@ -55,19 +57,43 @@ TITLE_RE = re.compile(
 _HONORIFIC_RE = re.compile(
     r"(?:(?:ông|bà|đồng" + _SP + r"chí|Ông|Bà|Đồng" + _SP + r"chí|[Đđ]/c|anh|chị|Anh|Chị|[Cc]ô" + _SP + r"giáo|[Tt]hầy" + _SP + r"giáo|[Nn]hà" + _SP + r"giáo)"
     r"|(?:[Đđ]ại|[Tt]hượng|[Tt]rung|[Tt]hiếu)" + _SP + r"(?:tướng|tá|úy|uý)"
-    r"|(?:GS|PGS|TS|ThS|BS|KTS|NGƯT|NGND|NSND|NSƯT)\.?(?:\s*,?\s*(?:TS|BS|ThS)\.?)*)" + _SP + "$"
+    r"|(?:GS|PGS|TS|ThS|BS|KTS|NGƯT|NGND|NSND|NSƯT)\.?(?:\s*,?\s*(?:TS|BS|ThS)\.?)*)\s+$"
 )
 _SEPARATOR_RE = re.compile(r"^\s*(?:[-–—]|,)\s*")
 # Words that end a position phrase: what the official does next.
 _STOP_VERBS_RE = re.compile(
     r"\s+(?:cho\s+biết|cho\s+rằng|cho\s+hay|phát\s+biểu|nhấn\s+mạnh|khẳng\s+định|yêu\s+cầu|đề\s+nghị|"
-    r"chia\s+sẻ|nói|trao|tặng|chúc\s+mừng|ghi\s+nhận|đánh\s+giá|nhận\s+định|chủ\s+trì|tham\s+dự|dự|"
-    r"đã|đang|sẽ|vừa|cũng|thông\s+tin|báo\s+cáo|kiểm\s+tra(?!\s+[A-ZĐ])|thăm|làm\s+việc|trả\s+lời|giới\s+thiệu|ký|"
+    r"chia\s+sẻ|(?<!Tiếng\s)nói|trao|tặng|chúc\s+mừng|ghi\s+nhận|đánh\s+giá|nhận\s+định|chủ\s+trì|tham\s+dự|dự|"
+    r"đã|đang|sẽ|vừa|cũng|thông\s+tin|báo\s+cáo|kiểm\s+tra(?!\s+[A-ZĐ])|thăm|làm\s+việc|trả\s+lời|giới\s+thiệu|(?<!thư\s)ký|"
     r"phát\s+động|kêu\s+gọi|lưu\s+ý|bày\s+tỏ|biểu\s+dương|gợi\s+mở|đồng\s+thời|cùng|và\s+(?:các|ông|bà)|"
     r"được|là|tại|trong|khi|về|với|nêu|chỉ\s+đạo|quán\s+triệt|đọc|công\s+bố|tiếp|gửi|động\s+viên|"
-    r"vẫn|chính\s+thức|thừa|thay\s+mặt|ủy\s+quyền|khen|nhắc|mong|hy\s+vọng|hi\s+vọng|lo|khai\s+mạc|tuyên\s+bố)\b"
+    r"vẫn|chính\s+thức|thừa|thay\s+mặt|ủy\s+quyền|(?<!đua\s)(?<![-–]\s)khen|nhắc|"
+    r"xác\s+nhận|xác\s+định|nhận\s+xét|trò\s+chuyện|phấn\s+khởi|kiểm\s+điểm|trăn\s+trở|tâm\s+sự|"
+    r"giải\s+thích|phân\s+tích|trình\s+bày|tổng\s+kết|đề\s+xuất|kiến\s+nghị|cảm\s+ơn|tri\s+ân|chỉ\s+rõ|"
+    r"hoặc|rời|rất|xác\s+minh|đại\s+diện|để|đến\s+từ|thì|bị|than\s+thở|cam\s+kết|cảnh\s+báo|từ\s+trần|đảm\s+nhiệm|"
+    r"nghiêm\s+túc|và\s+(?:đại\s+diện|lãnh\s+đạo|những)|"
+    # "Trưởng phòng và Thiếu tá Nguyễn Văn Lanh": a second person starts
+    r"và\s+(?:[Đđ]ại|[Tt]hượng|[Tt]rung|[Tt]hiếu)\s+(?:tướng|tá|úy|uý)|mong|hy\s+vọng|hi\s+vọng|lo|khai\s+mạc|tuyên\s+bố)\b"
 )
-_POSITION_END_RE = re.compile(r"[;\n()“”\"]|\.(?:\s|$)|:|,\s*(?=[a-zà-ỹđ])|,\s*(?:ông|bà|đồng\s+chí)\b")
+# The dot of an abbreviation ("UBND TP. HCM", "Công an Q. 1") does not end a position.
+_POSITION_END_RE = re.compile(
+    r"[;\n()“”\"]|(?<!\bTP)(?<!\bTp)(?<!\bQ)(?<!\bP)(?<!\bH)(?<!\bT)\.(?:\s|$)|:|,"
+    # "…, tỉnh Hòa Bình - bị đâm": a dash before a lower-case word other than a unit
+    r"|\s[-–—]\s+(?=[a-zà-ỹđ])(?!(?:tỉnh|huyện|quận|thành\s+phố|thị\s+xã|xã|phường)\s)"
+)
+# After a comma a position goes on with another office ("Bí thư Huyện ủy, Chủ tịch UBND
+# huyện"), a higher administrative unit (", tỉnh Quảng Nam") or a capitalised body
+# (", Bộ Công an", "UB Văn hóa, Giáo dục, …"); a bare province or district (", Hà Tĩnh")
+# or a lower-case word ends it.
+_AFTER_COMMA_UNIT_RE = re.compile(r",\s*(?:tỉnh|thành\s+phố|TP\.?|huyện|quận|thị\s+xã|phường|xã)\s+[A-ZĐ0-9]")
+# Bodies whose name is a capitalised word and a lower-case one: ", Công an huyện Hương Sơn".
+_BODY_RE = re.compile(
+    r"(?:Công" + _SP + r"an|Ủy" + _SP + r"ban|Uỷ" + _SP + r"ban|Mặt" + _SP + r"trận|Văn" + _SP + r"phòng|"
+    r"Trung" + _SP + r"tâm|Tổng" + _SP + r"cục|Chi" + _SP + r"cục|Học" + _SP + r"viện|Đại" + _SP + r"học|"
+    r"Bệnh" + _SP + r"viện|Liên" + _SP + r"đoàn|Công" + _SP + r"ty|Tổng" + _SP + r"công" + _SP + r"ty|"
+    r"Tập" + _SP + r"đoàn|Ngân" + _SP + r"hàng|Công" + _SP + r"đoàn)(?![^\W\d_])"
+)
+_AFTER_COMMA_WORDS_RE = re.compile(r",\s*(?P<run>[^\W\d_][^\W_]*(?:[ \u00a0-][^\W\d_][^\W_]*){0,5})")
 # Words after which a capitalised run names a place or an institution
 # ("quận Hoàng Mai", "Trường ĐH Nguyễn Tất Thành", "BV Bạch Mai").
 _ADMIN_BEFORE_RE = re.compile(
@@ -78,7 +104,19 @@ _ADMIN_BEFORE_RE = re.compile(
 )
 _ABBREV_DOT_RE = re.compile(r"\b(?:TP|Tp|TS|ThS|GS|PGS|BS|Q|P)\.")
 _MIDDLE_MARKERS = frozenset({"Thị", "Văn"})
-_NOT_PERSONS = frozenset({"hồ chí minh", "tôn đức thắng"})  # historic figures named in set phrases
+# Surnames the shared list (etl/data/surnames.csv, also read by the article rules) lacks.
+_MORE_SURNAMES = frozenset({
+    "Chử", "Châu", "Giang", "Ninh", "Đồng", "Trình", "Cầm", "Giàng", "Sùng", "Thào", "Vàng", "Lầu",
+    "Ông", "Đường", "Lăng", "Vy", "Hoa", "Quan", "Yên", "Mạnh", "Khổng", "Lò", "Lường", "Đèo", "Ma",
+})
+# "Phó Chủ tịch HĐND TP Lê Văn Hoạt": after a bare unit word (its place left out) a
+# name with a middle marker is the person, not a place.
+_BARE_UNIT_BEFORE_RE = re.compile(r"(?:TP|Tp|tỉnh|huyện|quận|thị" + _SP + r"xã|xã|phường|thành" + _SP + r"phố)\.?" + _SP + "$")
+_NOT_PERSONS = frozenset({"hồ chí minh", "tôn đức thắng", "châu á", "châu âu", "châu phi", "châu mỹ", "châu úc"})
+# A team or group head names the team or group it leads ("Đội trưởng Đội CSGT", "Tổ trưởng
+# tổ sản xuất") or nothing ("Thiếu tá …, Đội trưởng"); "đội trưởng Hải Huy" is a football captain.
+_UNIT_HEAD_RE = re.compile(r"(?:[Pp]hó" + _SP + r")?(?:[Đđ]ội|[Tt]ổ)" + _SP + r"(?:trưởng|phó)(?P<rest>.*)", re.DOTALL)
+_UNIT_REST_OK_RE = re.compile(r"\s*$|" + _SP + r"(?:[Đđ]ội|[Tt]ổ)\b")  # historic figures named in set phrases
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _MAX_POSITION_WORDS = 22
 
@@ -87,7 +125,8 @@ _MAX_POSITION_WORDS = 22
 def surnames() -> frozenset[str]:
     """Common Vietnamese surnames shipped with the package."""
     with importlib.resources.files("etl.data").joinpath("surnames.csv").open(encoding="utf-8") as fh:
-        return frozenset(row["surname"].strip() for row in csv.DictReader(fh) if row["surname"].strip())
+        shipped = {row["surname"].strip() for row in csv.DictReader(fh) if row["surname"].strip()}
+    return frozenset(shipped | _MORE_SURNAMES)
 
 
 @functools.lru_cache(maxsize=1)
@@ -117,7 +156,9 @@ def _runs(text: str) -> list[list[tuple[str, int, int]]]:
     cur: list[tuple[str, int, int]] = []
     for m in _WORD_RE.finditer(text):
         w = m.group()
-        if _is_syllable(w) and cur and re.fullmatch(r"[ \u00a0]", text[cur[-1][2]:m.start()]):
+        # "ông Phạm Đại Dương Bí thư Tỉnh ủy": a title closes the run of the name
+        title = _is_syllable(w) and cur and (t := TITLE_RE.match(text, m.start())) and t.end() > m.end()
+        if _is_syllable(w) and cur and not title and re.fullmatch(r"[ \u00a0]", text[cur[-1][2]:m.start()]):
             cur.append((w, m.start(), m.end()))
             continue
         if cur:
@@ -164,25 +205,82 @@ def _organization(position: str) -> str | None:
     return rest.strip(" ,-–") or None
 
 
-def _position_after(text: str, pos: int) -> tuple[int, int] | None:
-    """Span of a position phrase printed after a name ("– Chủ tịch UBND quận X")."""
-    sep = _SEPARATOR_RE.match(text[pos:pos + 4])
+def _comma_goes_on(chunk: str, comma: int) -> bool:
+    """The position printed before `chunk[comma]` (a comma) continues after it."""
+    after = comma + 1 + len(chunk[comma + 1:]) - len(chunk[comma + 1:].lstrip())
+    if TITLE_RE.match(chunk, after) or _AFTER_COMMA_UNIT_RE.match(chunk, comma) or _BODY_RE.match(chunk, after):
+        return True
+    cap = _AFTER_COMMA_WORDS_RE.match(chunk, comma)
+    words = []
+    for w in cap.group("run").replace("-", " - ").split() if cap else []:
+        if not w[0].isupper() and w != "-":
+            break
+        words.append(w)
+    if len(words) < 2 or " ".join(words).replace(" - ", "-").casefold() in place_names():
+        return False
+    if words[0] in ("Ông", "Bà", "Anh", "Chị", "Đồng") or (2 <= len(words) <= 4 and words[0] in surnames()):
+        return False  # ", Bà Trịnh Thị Thủy, Chủ tịch …": the next person
+    return True
+
+
+def _position_end(chunk: str) -> int:
+    """Length of the position phrase that opens `chunk` (before a clause break or a verb)."""
+    end = len(chunk)
+    m = _STOP_VERBS_RE.search(chunk)
+    if m:
+        end = m.start()
+    for m in _POSITION_END_RE.finditer(chunk, 0, end):
+        if m.group() == "," and _comma_goes_on(chunk, m.start()):
+            continue
+        return m.start()
+    return end
+
+
+def _position_after(text: str, pos: int, bare_ok: bool = False) -> tuple[int, int] | None:
+    """Span of a position phrase printed after a name ("– Chủ tịch UBND quận X").
+
+    With `bare_ok` (an honorific before the name) the title may follow after a
+    plain space: "ông Phạm Đại Dương Bí thư Tỉnh ủy Phú Yên phát biểu".
+    """
+    sep = _SEPARATOR_RE.match(text[pos:pos + 4]) or (bare_ok and re.match(r"[ \u00a0]", text[pos:pos + 1]))
     if not sep:
         return None
     start = pos + sep.end()
     if not TITLE_RE.match(text, start):
         return None
     chunk = text[start:start + 250]
-    end = len(chunk)
-    for rx in (_POSITION_END_RE, _STOP_VERBS_RE):
-        m = rx.search(chunk)
-        if m:
-            end = min(end, m.start())
+    end = _position_end(chunk)
     words = chunk[:end].split()
     if len(words) > _MAX_POSITION_WORDS:
         end = len(" ".join(words[:_MAX_POSITION_WORDS]))
     seg = chunk[:end].rstrip(" ,-–")
     return (start, start + len(seg)) if seg else None
+
+
+def _ends_with_person(segment: str) -> bool:
+    """The segment ends with a personal name ("Chủ tịch UBND quận Nguyễn Văn A")."""
+    runs = _runs(segment)
+    if not runs or runs[-1][-1][2] != len(segment.rstrip()):
+        return False
+    picked = _pick_name(runs[-1], True)
+    return bool(picked) and _valid_name(" ".join(w for w, _, _ in picked))
+
+
+def _extend_over_offices(text: str, start: int, floor: int) -> int:
+    """Move `start` back over offices listed before it: "Uỷ viên Bộ Chính trị, Bí thư Thành uỷ …"."""
+    while True:
+        j = start - 1
+        while j > floor and text[j] in " \u00a0":
+            j -= 1
+        if j <= floor or text[j] != ",":
+            return start
+        seg_lo = max(text.rfind(c, floor, j) for c in ",;:.()\n“”\"") + 1
+        seg_lo = max(seg_lo, floor)
+        segment = text[seg_lo:j]
+        lead = len(segment) - len(segment.lstrip())
+        if not TITLE_RE.match(segment, lead) or _STOP_VERBS_RE.search(segment) or _ends_with_person(segment):
+            return start
+        start = seg_lo + lead
 
 
 def _position_before(text: str, name_start: int) -> tuple[int, int] | None:
@@ -205,12 +303,22 @@ def _position_before(text: str, name_start: int) -> tuple[int, int] | None:
     k = len(titles) - 1
     while k > 0 and not window[titles[k - 1].end():titles[k].start()].strip():
         k -= 1
-    start = lo + titles[k].start()
+    start = _extend_over_offices(text, lo + titles[k].start(), max(0, name_start - 160))
     if _STOP_VERBS_RE.search(text[start:name_start]):
         return None
     if len(text[start:name_start].split()) > _MAX_POSITION_WORDS:
         return None
     return start, name_start
+
+
+def _position_words(position: str) -> frozenset[str]:
+    """Content words of a position, case-folded; "kiêm" joins offices like a comma."""
+    return frozenset(w for w in _WORD_RE.findall(position.casefold()) if w != "kiêm")
+
+
+def _fuller(new: str, old: str) -> bool:
+    """A later mention says more: its words strictly contain the earlier ones'."""
+    return _position_words(new) > _position_words(old)
 
 
 def extract_officials(text: str) -> list[Official]:
@@ -221,7 +329,7 @@ def extract_officials(text: str) -> list[Official]:
     [('Nguyễn Quang Trung', 'Chủ tịch UBND quận Hai Bà Trưng', 'UBND quận Hai Bà Trưng')]
     """
     out: list[Official] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for run in _runs(text):
         # a run may open with a capitalised honorific ("Ông Hoàng Trọng Quyết")
         while run and run[0][0] in ("Ông", "Bà", "Đồng", "Anh", "Chị", "Em"):
@@ -231,8 +339,8 @@ def extract_officials(text: str) -> list[Official]:
         r_start, r_end = run[0][1], run[-1][2]
         before = text[max(0, r_start - 30):r_start]
         honorific = _HONORIFIC_RE.search(before)
-        pos_after = _position_after(text, r_end)
-        if pos_after and text[r_end:pos_after[0]].strip() == "," and not _HONORIFIC_RE.search(before):
+        pos_after = _position_after(text, r_end, bare_ok=bool(honorific))
+        if pos_after and text[r_end:pos_after[0]].strip() == "," and not honorific:
             pos_after = None  # "Chủ tịch X, Chủ tịch Y": a list, the title is Y's
         whole_ok = bool(honorific or pos_after) and not _ADMIN_BEFORE_RE.search(before)
         if not whole_ok and not _ADMIN_BEFORE_RE.search(before):
@@ -240,8 +348,11 @@ def extract_officials(text: str) -> list[Official]:
             # acronym ("UBND") only names of 3+ syllables are trusted
             whole_ok = bool(re.search(r"(?:[a-zà-ỹđ]+|\d+)[ \u00a0]$", before)) or (
                 len(run) >= 3 and bool(re.search(r"[A-ZĐ]{2,}[\w&.-]*[ \u00a0]$", before)))
-        picked = _pick_name(run, whole_ok)
-        if not picked or (picked[0] is run[0] and _ADMIN_BEFORE_RE.search(before)):
+        words = [w for w, _, _ in run]
+        unit_person = (len(run) in (3, 4) and words[0] in surnames() and words[1] in _MIDDLE_MARKERS
+                       and bool(_BARE_UNIT_BEFORE_RE.search(before)))
+        picked = run if unit_person else _pick_name(run, whole_ok)
+        if not picked or (picked[0] is run[0] and _ADMIN_BEFORE_RE.search(before) and not unit_person):
             continue  # the run names the place or school itself
         n_start, n_end = picked[0][1], picked[-1][2]
         name = text[n_start:n_end]
@@ -258,14 +369,19 @@ def extract_officials(text: str) -> list[Official]:
         position = " ".join(text[position_span[0]:position_span[1]].split()).strip(" ,-–")
         if not position:
             continue
-        key = unicodedata.normalize("NFC", name).casefold()
-        if key in seen:
+        unit_head = _UNIT_HEAD_RE.match(position)
+        if unit_head and not _UNIT_REST_OK_RE.match(unit_head.group("rest")):
             continue
-        seen.add(key)
-        out.append(Official(
+        key = unicodedata.normalize("NFC", name).casefold()
+        row = Official(
             article_id="", seq=0, name=name, position=position, organization=_organization(position),
             quote=text[q_start:q_end], char_start=q_start, char_end=q_end,
-        ))
+        )
+        if key not in seen:
+            seen[key] = len(out)
+            out.append(row)
+        elif _fuller(position, out[seen[key]].position):
+            out[seen[key]] = row  # the fullest printed position wins
     return out
 
 
