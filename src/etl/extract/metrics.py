@@ -269,7 +269,7 @@ _ID_BEFORE = frozenset(
     đường phố ấp thôn xóm bản hẻm ngõ ngách kiệt lô tuyến quốc lộ ql tỉnh lộ đợt vòng
     trận bảng hạng lớp ngày sáng chiều tối trưa đêm hôm tháng tuần quý năm giờ covid
     games game mục nhóm đội xã huyện km kilômét top dãy căn block tòa toà phiên
-    giải mùa số: phần tập""".split()
+    giải mùa số: phần tập điểm""".split()
 )
 # Heads of noun phrases that are time spans, ages, multipliers or grammar,
 # never a counted thing: "75 năm", "9 tháng", "18 tuổi", "3 lần", "1 trong".
@@ -319,6 +319,31 @@ def _is_identifier_context(text: str, start: int, end: int) -> bool:
     return False
 
 
+# The upper end of a range ("từ 14 đến 19 tiêu chí", "500 triệu đến 1 tỷ đồng").
+_RANGE_BEFORE_RE = re.compile(
+    r"\d[\d.,]*(?:\s+(?:triệu|nghìn|ngàn|tỷ|tỉ|vạn)(?:\s+đồng)?|\s*%)?\s*(?:đến|tới)\s+$"
+)
+# Banknote denominations ("tờ tiền mệnh giá 100, 200 nghìn đồng").
+_DENOMINATION_RE = re.compile(r"mệnh\s+giá(?:\s+(?:từ|là|các\s+loại))?[\s\d.,]*$")
+# Numerals of a fixed name: "phương châm 4 đúng", "6 điều Bác Hồ dạy".
+_NAME_BEFORE_RE = re.compile(r"(?:phương\s+châm|khẩu\s+hiệu)\s+$")
+_NAME_AFTER_RE = re.compile(r"\s+[a-zà-ỹđ]+\s+Bác(?:\s+Hồ)?\s+dạy\b")
+# Thresholds that define a group: "tỷ lệ sinh trên 2 con", "đạt dưới 10 tiêu chí".
+_THRESHOLD_BEFORE_RE = re.compile(
+    r"tỷ\s+lệ(?:\s+[^\W\d_]+){1,3}\s+(?:trên|dưới|từ)\s+$|\b(?:đạt|có)(?:\s+và\s+cơ\s+bản\s+đạt)?\s+dưới\s+$"
+)
+
+
+def _is_excluded_figure(text: str, start: int, end: int, count: bool) -> bool:
+    """Ranges, denominations, numerals of fixed names and (for counts) group thresholds."""
+    before = text[max(0, start - 40):start]
+    if _RANGE_BEFORE_RE.search(before) or _DENOMINATION_RE.search(before) or _NAME_BEFORE_RE.search(before):
+        return True
+    if _NAME_AFTER_RE.match(text, end):
+        return True
+    return count and bool(_THRESHOLD_BEFORE_RE.search(before))
+
+
 def _is_year(token: str) -> bool:
     """A bare 4-digit year (1900-2099)."""
     return bool(re.fullmatch(r"(?:19|20)\d\d", token))
@@ -335,7 +360,24 @@ _COMPOUND_NOUNS = [
     "tập thể", "cá nhân", "đảng viên", "chỉ tiêu", "nhiệm vụ", "công trình", "dự án", "đề án",
     "chuyên đề", "chương trình", "đối tượng", "lượt người", "gia đình", "cơ sở", "đơn vị",
     "học sinh", "sinh viên", "giáo viên", "cán bộ", "hội viên", "đoàn viên", "người",
+    # heads that are otherwise measure or grammar words: "300 phần quà", "6.000 ngày công",
+    # "25 điểm mô hình" (sites, not scores), "38 suất học bổng"
+    "phần quà", "phần thưởng", "phần thi", "phần việc", "suất quà", "suất học bổng", "ngày công",
+    "điểm mô hình", "điểm trường", "điểm giao dịch", "điểm bán", "điểm du lịch", "điểm di tích",
+    "điểm thu gom", "điểm tập kết", "điểm cầu", "điểm nóng", "điểm đen",
+    "tổ chức và cá nhân", "tổ chức, cá nhân", "đơn vị và cá nhân", "đơn vị, cá nhân",
 ]
+# Common nouns printed with capitals after a figure ("2 Câu Lạc bộ", "2 Cờ thi đua",
+# "229 Kỷ niệm chương"); other capitalised words after a figure are names.
+_CAPITALISED_NOUNS = (
+    "câu lạc bộ", "cờ thi đua", "bằng khen", "giấy khen", "kỷ niệm chương", "huân chương", "huy chương",
+    "chiến sĩ thi đua",
+)
+_CAPITALISED_NOUN_RE = re.compile(
+    r"[ \t]+((?:" + "|".join(re.escape(n) for n in _CAPITALISED_NOUNS) + r"))(?!\w)", re.IGNORECASE
+)
+# A counted thing named in quotes: "trao 10 “Mái ấm CĐ”"
+_QUOTED_NOUN_RE = re.compile(rf"[ \t]+(“[{_UPPER}][^“”\n]{{0,40}}”)")
 _COMPOUND_RE = re.compile(
     r"(?:" + "|".join(re.escape(n) for n in sorted(_COMPOUND_NOUNS, key=len, reverse=True)) + r")(?!\w)"
 )
@@ -349,17 +391,43 @@ _NP_STOP = frozenset(
 )
 
 _AWARD_CONTEXT_RE = re.compile(
-    r"khen\s+thưởng|[Bb]ằng\s+khen|[Gg]iấy\s+khen|[Cc]ờ\s+thi\s+đua|danh\s+hiệu|[Hh]uân\s+chương|"
-    r"[Hh]uy\s+chương|[Kk]ỷ\s+niệm\s+chương|biểu\s+dương|tuyên\s+dương|vinh\s+danh|\btặng\b|\btrao\b"
+    r"khen\s+thưởng|bằng\s+khen|giấy\s+khen|cờ\s+thi\s+đua|danh\s+hiệu|huân\s+chương|"
+    r"huy\s+chương|kỷ\s+niệm\s+chương|biểu\s+dương|tuyên\s+dương|vinh\s+danh|\btặng\b|\btrao\b",
+    re.IGNORECASE,  # headlines: "Khen thưởng 7 tập thể, 8 cá nhân"
 )
 # Other units that receive awards ("22 đơn vị được trao cờ thi đua", "18 đoàn viên
 # được khen thưởng"). Plain "tặng"/"trao" is too loose here (gifts, support).
-_AWARDABLE_COLLECTIVE_RE = re.compile(r"(?:đơn\s+vị|tổ\b|trường\b|cơ\s+quan|chi\s+bộ|đảng\s+bộ|tổ\s+chức)")
-_AWARDABLE_INDIVIDUAL_RE = re.compile(r"(?:đoàn\s+viên|hội\s+viên|giáo\s+viên|nhà\s+giáo|cán\s+bộ|chiến\s+sĩ)")  # pupils are as often rescued as rewarded
-_STRICT_AWARD_CONTEXT_RE = re.compile(
-    r"khen\s+thưởng|[Bb]ằng\s+khen|[Gg]iấy\s+khen|[Cc]ờ\s+thi\s+đua|danh\s+hiệu|[Hh]uân\s+chương|"
-    r"[Kk]ỷ\s+niệm\s+chương|biểu\s+dương|tuyên\s+dương|vinh\s+danh"
+_AWARDABLE_COLLECTIVE_RE = re.compile(
+    r"(?:đơn\s+vị|tổ\b|trường\b|cơ\s+quan|chi\s+bộ|đảng\s+bộ|tổ\s+chức|dòng\s+họ|tập\s+thể|CĐCS|chi\s+đoàn|chi\s+hội)"
 )
+# People who are rewarded, supported or admitted: the verb around them decides which.
+_PERSON_RE = re.compile(
+    r"(?:lượt\s+)?(?:đoàn\s+viên|hội\s+viên|giáo\s+viên|nhà\s+giáo|cán\s+bộ|chiến\s+sĩ|đại\s+biểu|đội\s+viên|"
+    r"thanh\s+niên|tài\s+xế|công\s+nhân|người\s+lao\s+động|lao\s+động|thiếu\s+nhi|bà\s+mẹ|bạn|em|cháu|"
+    r"đồng\s+chí|quân\s+nhân|bộ\s+đội|tân\s+binh|công\s+dân|gương|tấm\s+gương|điển\s+hình|"
+    r"CN|CNLĐ|CNVCLĐ|CNVC|CSTĐ|GV|ĐV|CB|CBCC|CBCCVC|CBCNV|CBCS|LĐ)(?!\w)"
+)
+# Holders of a title by name: "1.257 CSTĐ cơ sở" (chiến sĩ thi đua)
+_TITLE_HOLDER_RE = re.compile(r"(?:lượt\s+)?(?:CSTĐ|chiến\s+sĩ\s+thi\s+đua|LĐTT|lao\s+động\s+tiên\s+tiến)(?!\w)", re.IGNORECASE)
+_STRICT_AWARD_CONTEXT_RE = re.compile(
+    r"khen\s+thưởng|bằng\s+khen|giấy\s+khen|cờ\s+thi\s+đua|danh\s+hiệu|huân\s+chương|"
+    r"kỷ\s+niệm\s+chương|biểu\s+dương|tuyên\s+dương|vinh\s+danh",
+    re.IGNORECASE,
+)
+# help given to people: "chăm sóc 254 bà mẹ", "giúp đỡ 18 nghìn bạn", "học bổng cho 38 đội viên"
+_PERSON_SUPPORT_RE = re.compile(r"hỗ\s+trợ|trợ\s+cấp|trợ\s+giúp|giúp\s+đỡ|chăm\s+sóc|chăm\s+lo|học\s+bổng|chi\s+trả|cứu\s+trợ")
+# "kết nạp 202 đảng viên", "3 đồng chí ... được đứng trong hàng ngũ của Đảng"
+_PARTY_ADMIT_RE = re.compile(r"kết\s+nạp|hàng\s+ngũ\s+(?:của\s+)?Đảng\b")
+_PERSON_CONTEXT: list[tuple[re.Pattern[str], str]] = [
+    (_PARTY_ADMIT_RE, "party_members_admitted"),
+    (_STRICT_AWARD_CONTEXT_RE, "awarded_individuals"),
+    (_PERSON_SUPPORT_RE, "beneficiaries"),
+]
+_COLLECTIVE_CONTEXT: list[tuple[re.Pattern[str], str]] = [(_STRICT_AWARD_CONTEXT_RE, "awarded_collectives")]
+# a mixed count of bodies and people ("1.279 tổ chức và cá nhân") is neither kind
+_MIXED_RECIPIENTS_RE = re.compile(r"(?:tập\s+thể|tổ\s+chức|đơn\s+vị)\s*(?:,|và)\s*cá\s+nhân")
+_AFTER_CLAUSE_CHARS = 120
+_SENTENCE_WINDOW = 200
 _SUPPORT_CONTEXT_RE = re.compile(r"hỗ\s+trợ|hưởng|trợ\s+cấp|trợ\s+giúp|thăm\s+hỏi|tặng\s+quà|chăm\s+lo|chi\s+trả")
 _ADMIT_CONTEXT_RE = re.compile(r"kết\s+nạp")
 _REDUCED_CONTEXT_RE = re.compile(r"giảm|thoát\s+nghèo|thoát\s+khỏi")
@@ -378,14 +446,39 @@ _COUNT_INDICATORS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"hộ\s+(?:sản\s+xuất\s+)?kinh\s+doanh"), "business_households"),
     (re.compile(r"công\s+trình|dự\s+án|đề\s+án|chuyên\s+đề"), "projects"),
     (re.compile(r"tuyến\s+đường|tuyến\s+phố|đường\s+phố|tuyến\b"), "streets"),
-    (re.compile(r"nhiệm\s+vụ"), "tasks"),
+    (re.compile(r"nhiệm\s+vụ|điều\b"), "tasks"),  # "thực hiện 4 điều tốt"
 ]
+
+
+def _clause_after(text: str, np_end: int) -> str:
+    """The rest of the clause after a counted noun phrase ("... đã được khen thưởng")."""
+    after = text[np_end:np_end + _AFTER_CLAUSE_CHARS]
+    end_of_clause = re.search(r"[;.\n]", after)
+    return after[:end_of_clause.start()] if end_of_clause else after
+
+
+def _context_indicator(rules: list[tuple[re.Pattern[str], str]], text: str, lo: int, start: int, np_end: int) -> str | None:
+    """The indicator of the keyword closest before the figure, else the first one after it in its clause."""
+    found = _nearest_keyword(rules, text, lo, start)
+    if found:
+        return found[0]
+    after = _clause_after(text, np_end)
+    best = min(((m.start(), ind) for pat, ind in rules for m in [pat.search(after)] if m), default=None)
+    return best[1] if best else None
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    """Start of the sentence holding `pos` (a list after ';' still hangs on its verb)."""
+    lo = max(0, pos - _SENTENCE_WINDOW)
+    last = lo
+    for m in re.finditer(r"[.!?\n…](?!\d)", text[lo:pos]):
+        last = lo + m.end()
+    return last
 
 
 def _count_indicator(noun: str, text: str, clause_start: int, start: int, np_end: int) -> str:
     """Indicator of "N noun" from the noun and its clause."""
     clause = text[clause_start:start]
-    after = text[np_end:np_end + 60]
     if noun.startswith("chỉ tiêu"):
         tail = clause[-60:]
         if _TOTAL_OF_RE.search(tail):
@@ -399,21 +492,27 @@ def _count_indicator(noun: str, text: str, clause_start: int, start: int, np_end
         return "poor_households_reduced" if _REDUCED_CONTEXT_RE.search(clause[-60:]) or "thoát" in noun else "other"
     if noun.startswith("đảng viên"):
         return "party_members_admitted" if _ADMIT_CONTEXT_RE.search(clause[-80:]) else "other"
+    if _MIXED_RECIPIENTS_RE.match(noun):
+        return "other"
+    if _TITLE_HOLDER_RE.match(noun):
+        return "awarded_individuals"
     if noun.startswith("tập thể") or noun.startswith("cá nhân"):
-        if re.match(r"tập\s+thể\s*(?:,|và)\s*cá\s+nhân", noun):
-            return "other"
-        end_of_clause = re.search(r"[;.\n]", after)
-        window = clause[-160:] + (after[:end_of_clause.start()] if end_of_clause else after)
+        window = clause[-160:] + _clause_after(text, np_end)
         if _AWARD_CONTEXT_RE.search(window):
             return "awarded_collectives" if noun.startswith("tập thể") else "awarded_individuals"
         return "other"
-    if _AWARDABLE_COLLECTIVE_RE.match(noun) or _AWARDABLE_INDIVIDUAL_RE.match(noun):
-        end_of_clause = re.search(r"[;.\n]", after)
-        window = clause[-160:] + (after[:end_of_clause.start()] if end_of_clause else after)
-        if _STRICT_AWARD_CONTEXT_RE.search(window):
-            return "awarded_collectives" if _AWARDABLE_COLLECTIVE_RE.match(noun) else "awarded_individuals"
+    if _AWARDABLE_COLLECTIVE_RE.match(noun):
+        found = _context_indicator(_COLLECTIVE_CONTEXT, text, max(clause_start, start - 160), start, np_end)
+        if found:
+            return found
+    elif _PERSON_RE.match(noun):
+        found = _context_indicator(_PERSON_CONTEXT, text, _sentence_start(text, start), start, np_end)
+        if found:
+            return found
     if re.match(r"đối\s+tượng|lượt\s+người|người|hộ\s+gia\s+đình|gia\s+đình|trường\s+hợp", noun):
         return "beneficiaries" if _SUPPORT_CONTEXT_RE.search(clause[-100:]) else "other"
+    if re.match(r"công\s+trình", noun) and re.search(r"di\s+tích|địa\s+điểm", _clause_after(text, np_end)[:60]):
+        return "other"  # "144 công trình, địa điểm được xếp hạng di tích": monuments, not works
     for pattern, indicator in _COUNT_INDICATORS:
         if pattern.match(noun):
             return indicator
@@ -433,14 +532,18 @@ _PERCENT_CONTEXT: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"kết\s+nạp|đảng\s+viên\s+mới"), "party_members_admitted"),
     (re.compile(r"doanh\s+nghiệp"), "enterprises"),
     (re.compile(r"hộ\s+nghèo"), "poor_households_reduced"),
+    # "18 chỉ tiêu đạt và vượt kế hoạch, đạt 64,3% kế hoạch": the share of those targets
+    (re.compile(r"\d+(?:/\d+)?\s+chỉ\s+tiêu(?!\s+tuyển)"), "targets_completed"),
 ]
 _MONEY_CONTEXT: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"thu\s+ngân\s+sách|thu\s+NSNN|nguồn\s+thu|tổng\s+thu|thu\s+nội\s+địa"), "budget_revenue"),
+    (re.compile(r"thu\s+ngân\s+sách|thu\s+NSNN|nguồn\s+thu|tổng\s+thu|thu\s+nội\s+địa|\bthu\s+từ\b|thu\s+thuế"), "budget_revenue"),
     (re.compile(r"chi\s+ngân\s+sách|tổng\s+chi|chi\s+NSNN|chi\s+thường\s+xuyên|dự\s+toán\s+chi"), "budget_expenditure"),
     (re.compile(r"giá\s+trị\s+sản\s+xuất|tổng\s+sản\s+phẩm|GRDP"), "production_value"),
     (re.compile(r"giải\s+ngân|vốn\s+đầu\s+tư\s+công"), "investment_disbursement"),
 ]
 _CONTEXT_WINDOW = 160
+# money of the thi đua - khen thưởng fund (README: reward-fund spending is budget_expenditure)
+_REWARD_FUND_RE = re.compile(r"\bkhen\b|chi\s+thưởng|tiền\s+thưởng|quỹ\s+thi\s+đua", re.IGNORECASE)
 
 
 def _nearest_keyword(rules: list[tuple[re.Pattern[str], str]], text: str, clause_start: int, pos: int) -> tuple[str, str] | None:
@@ -495,12 +598,15 @@ def _percent_or_amount(text: str, m: re.Match[str], index: SentenceIndex) -> Met
     # a rate ("định kỳ 3 lần/năm") is never an identifier, whatever word precedes it
     if unit.name != "percent" and "_per_" not in unit.name and _is_identifier_context(text, m.start(), m.end()):
         return None
-    if unit.name == "percent" and _GLUED_BEFORE_RE.search(text[max(0, m.start() - 3):m.start()]):
+    rate = unit.name in ("percent", "per_mille")
+    if rate and _GLUED_BEFORE_RE.search(text[max(0, m.start() - 3):m.start()]):
         return None  # the upper end of a range "10-15%": keep only clean figures
+    if _is_excluded_figure(text, m.start(), unit_end, count=False):
+        return None
     value = parse_vi_number(token) * unit.factor
     clause_start = _clause_start(text, m.start())
     start, end = m.start(), unit_end
-    if unit.name == "percent":
+    if rate:
         verb = _PERCENT_VERB_RE.search(text[max(clause_start, start - 25):start])
         if verb:
             start -= len(verb.group())
@@ -515,9 +621,12 @@ def _percent_or_amount(text: str, m: re.Match[str], index: SentenceIndex) -> Met
             indicator = "production_value"  # achievement against plan, not a growth rate
         if noun_after.startswith("chỉ tiêu") and len(noun_after.split()) > 2:
             indicator = "other"  # "100% chỉ tiêu tuyển quân": one quota fulfilled
-    elif unit.name.startswith("vnd") or unit.name.startswith("usd"):
+    elif unit.name.startswith(("vnd", "usd", "cny")):
         found = _nearest_keyword(_MONEY_CONTEXT, text, clause_start, m.start())
         indicator = found[0] if found else "other"
+        if indicator == "other" and (_REWARD_FUND_RE.search(text, max(clause_start, m.start() - _CONTEXT_WINDOW), m.start())
+                                     or _REWARD_FUND_RE.search(_clause_after(text, unit_end)[:60])):
+            indicator = "budget_expenditure"  # reward-fund money ("chi gần 42 tỷ đồng cho thi đua khen thưởng")
     else:
         indicator = "other"
     return Metric(
@@ -529,17 +638,32 @@ def _percent_or_amount(text: str, m: re.Match[str], index: SentenceIndex) -> Met
 
 _MULTIPLIER_RE = re.compile(r"[ \t\u00a0]+(triệu|nghìn|ngàn|vạn)(?=[ \t\u00a0]+[a-zà-ỹđ])")
 _MULTIPLIERS = {"triệu": 1e6, "nghìn": 1e3, "ngàn": 1e3, "vạn": 1e4}
-# Counted nouns printed as abbreviations in school and business reports:
-# "28 HS giỏi", "3 GV", "49 HTX", "120 DN".
-_ACRONYM_NOUN_RE = re.compile(r"[ \t\u00a0]+(HSG|HS|GV|SV|CBCCVC|CBCC|CBCNV|CB|ĐV|HTX|DN|DNNVV|CSSX)(?![\w/.-])")
+# Counted nouns printed as upper-case abbreviations in school, union and business
+# reports: "28 HS giỏi", "3 GV", "49 HTX", "120 DN", "2.000 CNLĐ", "1.257 CSTĐ cơ sở".
+# Units, currencies, clock and index abbreviations are not counted things.
+_ACRONYM_NOUN_RE = re.compile(r"[ \t\u00a0]+((?:lượt\s+)?[A-ZĐ]{2,8})(?![\w/.-])")
+_NOT_COUNTED_ACRONYMS = frozenset(
+    """USD VND VNĐ EUR CNY NDT JPY SGD THB GB MB KB TB MW KW KWH HP CC ML GMT UTC AM PM
+    GDP GRDP CPI FDI ODA PCI PAPI SEA ASEAN COVID SARS HIV AIDS TP UBND HĐND VIP""".split()
+)
+# the quote keeps the lowercase words that qualify an abbreviation ("CN giỏi cơ sở")
+_ACRONYM_EXTRA_RE = re.compile(r"(?:[ \t\u00a0]+[a-zà-ỹđ]+){0,3}")
 _NOUN_START_RE = re.compile(r"[ \t\u00a0]+([a-zà-ỹđ][a-zà-ỹđ]*)")
 
 
 def _noun_phrase(text: str, pos: int) -> tuple[str, int] | None:
     """The counted noun phrase starting after `pos` and where it ends."""
     acronym = _ACRONYM_NOUN_RE.match(text, pos)
-    if acronym:
-        return acronym.group(1), acronym.end()
+    if acronym and acronym.group(1).split()[-1] not in _NOT_COUNTED_ACRONYMS:
+        end = acronym.end()
+        for w in re.finditer(r"[ \t\u00a0]+([a-zà-ỹđ]+)", _ACRONYM_EXTRA_RE.match(text, end).group()):
+            if w.group(1) in _NP_STOP:
+                break
+            end = acronym.end() + w.end()
+        return text[acronym.start(1):end], end
+    capitalised = _CAPITALISED_NOUN_RE.match(text, pos) or _QUOTED_NOUN_RE.match(text, pos)
+    if capitalised:
+        return capitalised.group(1), capitalised.end()
     head = _NOUN_START_RE.match(text, pos)
     if not head:
         return None
@@ -584,10 +708,32 @@ def _ratio(text: str, m: re.Match[str], index: SentenceIndex) -> Metric | None:
     )
 
 
+_TIMES_BEFORE_RE = re.compile(r"\bgấp\s+(?:hơn\s+|gần\s+|khoảng\s+)?$")
+_TIMES_AFTER_RE = re.compile(r"\s+lần\b")
+
+
+def _times(text: str, m: re.Match[str], index: SentenceIndex) -> Metric | None:
+    """ "gấp 2,5 lần": a ratio to a base, unit `times`."""
+    lo = max(0, m.start() - 20)
+    verb = _TIMES_BEFORE_RE.search(text, lo, m.start())
+    after = _TIMES_AFTER_RE.match(text, m.end())
+    if not (verb and after):
+        return None
+    start, end = verb.start(), after.end()
+    clause_start = _clause_start(text, m.start())
+    return Metric(
+        article_id="", seq=0, quote=text[start:end], value=parse_vi_number(m.group()), unit="times",
+        numerator=None, denominator=None, subject=_subject(text, clause_start, verb.start()),
+        indicator="other", year=index.year_at(m.start()), char_start=start, char_end=end,
+    )
+
+
 def _count(text: str, m: re.Match[str], index: SentenceIndex) -> Metric | None:
     """ "16.839 doanh nghiệp", "1,2 triệu lượt khách": a number of things."""
     token = m.group()
     if _is_year(token) or _is_identifier_context(text, m.start(), m.end()):
+        return None
+    if _is_excluded_figure(text, m.start(), m.end(), count=True):
         return None
     value = parse_vi_number(token)
     pos = m.end()
@@ -648,7 +794,7 @@ def _extract_metrics(text: str) -> list[Metric]:
             continue
         if _DATE_NEIGHBOUR_RE.match(text, m.end()) and not match_unit(text, m.end()):
             continue
-        metric = _percent_or_amount(text, m, index) or _count(text, m, index)
+        metric = _percent_or_amount(text, m, index) or _times(text, m, index) or _count(text, m, index)
         if metric:
             out.append(metric)
     out.sort(key=lambda r: r.char_start)
