@@ -328,18 +328,27 @@ _DENOMINATION_RE = re.compile(r"mệnh\s+giá(?:\s+(?:từ|là|các\s+loại))?[
 # Numerals of a fixed name: "phương châm 4 đúng", "6 điều Bác Hồ dạy".
 _NAME_BEFORE_RE = re.compile(r"(?:phương\s+châm|khẩu\s+hiệu)\s+$")
 _NAME_AFTER_RE = re.compile(r"\s+[a-zà-ỹđ]+\s+Bác(?:\s+Hồ)?\s+dạy\b")
+# Bounds that define a group: "thu nhập từ 21 triệu đồng/người/năm trở xuống",
+# "từ trên 21 triệu đồng/người/năm đến 28 ..." (a rate "đạt 80% trở lên" stays a figure).
+_BOUND_AFTER_RE = re.compile(r"\s*(?:trở\s+xuống|trở\s+lên)\b")
+_RANGE_FROM_RE = re.compile(r"\btừ\s+(?:trên\s+|dưới\s+)?$")
+_RANGE_TO_RE = re.compile(r"\s*(?:đến|tới|-|–)\s*\d")
 # Thresholds that define a group: "tỷ lệ sinh trên 2 con", "đạt dưới 10 tiêu chí".
 _THRESHOLD_BEFORE_RE = re.compile(
     r"tỷ\s+lệ(?:\s+[^\W\d_]+){1,3}\s+(?:trên|dưới|từ)\s+$|\b(?:đạt|có)(?:\s+và\s+cơ\s+bản\s+đạt)?\s+dưới\s+$"
 )
 
 
-def _is_excluded_figure(text: str, start: int, end: int, count: bool) -> bool:
-    """Ranges, denominations, numerals of fixed names and (for counts) group thresholds."""
+def _is_excluded_figure(text: str, start: int, end: int, count: bool, rate: bool = False) -> bool:
+    """Ranges, denominations, numerals of fixed names and group bounds (rates excepted)."""
     before = text[max(0, start - 40):start]
     if _RANGE_BEFORE_RE.search(before) or _DENOMINATION_RE.search(before) or _NAME_BEFORE_RE.search(before):
         return True
     if _NAME_AFTER_RE.match(text, end):
+        return True
+    if rate:
+        return False
+    if _BOUND_AFTER_RE.match(text, end) or (_RANGE_FROM_RE.search(before) and _RANGE_TO_RE.match(text, end)):
         return True
     return count and bool(_THRESHOLD_BEFORE_RE.search(before))
 
@@ -601,7 +610,7 @@ def _percent_or_amount(text: str, m: re.Match[str], index: SentenceIndex) -> Met
     rate = unit.name in ("percent", "per_mille")
     if rate and _GLUED_BEFORE_RE.search(text[max(0, m.start() - 3):m.start()]):
         return None  # the upper end of a range "10-15%": keep only clean figures
-    if _is_excluded_figure(text, m.start(), unit_end, count=False):
+    if _is_excluded_figure(text, m.start(), unit_end, count=False, rate=rate):
         return None
     value = parse_vi_number(token) * unit.factor
     clause_start = _clause_start(text, m.start())
@@ -644,8 +653,16 @@ _MULTIPLIERS = {"triệu": 1e6, "nghìn": 1e3, "ngàn": 1e3, "vạn": 1e4}
 _ACRONYM_NOUN_RE = re.compile(r"[ \t\u00a0]+((?:lượt\s+)?[A-ZĐ]{2,8})(?![\w/.-])")
 _NOT_COUNTED_ACRONYMS = frozenset(
     """USD VND VNĐ EUR CNY NDT JPY SGD THB GB MB KB TB MW KW KWH HP CC ML GMT UTC AM PM
+    AUD CAD GBP KRW RUB CHF CUC CUP BTU MP MHZ GHZ HZ DB CM MM MG KM KCAL
     GDP GRDP CPI FDI ODA PCI PAPI SEA ASEAN COVID SARS HIV AIDS TP UBND HĐND VIP""".split()
 )
+
+
+def _is_unit_acronym(word: str) -> bool:
+    """Units, currencies ("NZD", "USDT") and index names are not counted things."""
+    return word in _NOT_COUNTED_ACRONYMS or bool(re.fullmatch(r"[A-Z]{2}D|USDT|EUR", word))
+
+
 # the quote keeps the lowercase words that qualify an abbreviation ("CN giỏi cơ sở")
 _ACRONYM_EXTRA_RE = re.compile(r"(?:[ \t\u00a0]+[a-zà-ỹđ]+){0,3}")
 _NOUN_START_RE = re.compile(r"[ \t\u00a0]+([a-zà-ỹđ][a-zà-ỹđ]*)")
@@ -654,7 +671,7 @@ _NOUN_START_RE = re.compile(r"[ \t\u00a0]+([a-zà-ỹđ][a-zà-ỹđ]*)")
 def _noun_phrase(text: str, pos: int) -> tuple[str, int] | None:
     """The counted noun phrase starting after `pos` and where it ends."""
     acronym = _ACRONYM_NOUN_RE.match(text, pos)
-    if acronym and acronym.group(1).split()[-1] not in _NOT_COUNTED_ACRONYMS:
+    if acronym and not _is_unit_acronym(acronym.group(1).split()[-1]):
         end = acronym.end()
         for w in re.finditer(r"[ \t\u00a0]+([a-zà-ỹđ]+)", _ACRONYM_EXTRA_RE.match(text, end).group()):
             if w.group(1) in _NP_STOP:
