@@ -17,20 +17,9 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
 from etl.bronze import FETCHES_DIR, read_rows
+from etl.clock import local_date
 from etl.storage import Store
 from flows.nightly import nightly_ingest
-
-VN = dt.timezone(dt.timedelta(hours=7))
-
-
-def local_date(value: Any) -> dt.date | None:
-    """The Vietnam-local date of a fetch timestamp (naive timestamps are already local)."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return (value.astimezone(VN) if value.tzinfo else value).date()
-    return dt.date.fromisoformat(str(value)[:10])
-
 
 def runs_between(store: Store, start: dt.date | None, end: dt.date | None, sources: list[str] | None = None) -> list[str]:
     """run_ids of the nights whose successful fetches fall in [start, end] (and come from `sources`)."""

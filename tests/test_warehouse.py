@@ -147,12 +147,10 @@ def test_sigkill_during_load_leaves_a_consistent_warehouse(prefect_api, tmp_path
 
 def test_new_extraction_rules_re_extract_unchanged_articles(run_flow, seed_dir, monkeypatch):
     import etl.extract
-    import flows.nightly
 
     _, wh = run_flow(seed_dir)
     facts_before = query(wh, "select count(*) from metrics")
     monkeypatch.setattr(etl.extract, "RULES_VERSION", "next-rules")
-    monkeypatch.setattr(flows.nightly, "RULES_VERSION", "next-rules")
 
     summary, _ = run_flow(seed_dir, wh)
 

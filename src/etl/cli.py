@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
-from etl.errors import EtlError, InputError
+from etl.errors import EtlError
 
 app = typer.Typer(
     help="thidua-etl: Vietnamese local-government news into validated Parquet facts, queried with DuckDB.\n\n"
@@ -87,14 +87,33 @@ def progress_display(quiet: bool):
             logger.propagate = True
 
 
+STATUS_STYLE = {"completed": "green", "warning": "yellow", "failed": "red"}  # the run record's vocabulary
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one error line (never wrapped, no traceback) and return the Exit to raise."""
+    err.print(f"[red]error:[/] {message}", soft_wrap=True, highlight=False, markup=True)
+    return typer.Exit(code)
+
+
 def print_summary(summary: dict) -> None:
-    """The run summary: inputs, rows and validation per table, seconds, where things are."""
+    """The run summary: outcome, inputs, sources, rows and validation per table, seconds, where things are."""
     inputs = summary["inputs"]
+    style = STATUS_STYLE.get(summary["status"], "bold")
     console.print(
-        f"[bold]Run {summary['run_id']}[/] {summary['status']} in {summary['seconds']:.1f} s — "
+        f"[bold]Run {summary['run_id']}[/] [{style}]{summary['status']}[/] in {summary['seconds']:.1f} s — "
         f"articles read: {inputs['seen']} (new {inputs['new']}, changed {inputs['changed']}, "
         f"unchanged {inputs['unchanged']}, failed {inputs['failed']})"
     )
+    if summary.get("message"):
+        console.print(f"[{style}]{summary['status']}:[/] {summary['message']}", soft_wrap=True, highlight=False)
+    sources = Table("source", "items", "read", "new", "failed", "first error")
+    for src in summary.get("sources", []):
+        name = f"[red]{src['name']}[/]" if src["broken"] else src["name"]
+        sources.add_row(name, str(src["items"]), str(src["read"]), str(src["new"]), str(src["failed"]),
+                        (src["errors"] or [""])[0])
+    if summary.get("sources"):
+        console.print(sources)
     table = Table("table", "rows loaded", "validated", "quarantined", "validation")
     for name, n in summary["rows"].items():
         v = summary["validation"].get(name, {})
@@ -102,10 +121,50 @@ def print_summary(summary: dict) -> None:
         status = "[green]passed[/]" if ok else f"[red]failed[/] {', '.join(v.get('failed', []))}"
         table.add_row(name, str(n), str(v.get("rows", 0)), str(v.get("quarantined", 0)), status)
     console.print(table)
-    console.print(f"quarantined rows (incl. refused inputs): {summary['quarantined']}")
+    reasons = ", ".join(f"{r} {n}" for r, n in sorted(summary.get("quarantine_reasons", {}).items()))
+    console.print(f"quarantined rows (incl. refused inputs): {summary['quarantined']}" + (f" — {reasons}" if reasons else ""))
     console.print("seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in summary["stage_seconds"].items()))
     console.print(f"Warehouse: [bold]{summary['database']}[/]  (try: etl query \"select * from district_year_summary\")")
     console.print(f"Data Docs: {summary['data_docs']}")
+
+
+def run_flow(flow_fn, as_json: bool, quiet: bool, strict: bool, **parameters) -> None:
+    """Call the nightly flow, print its summary, and exit with the night's outcome.
+
+    Exit codes: 0 completed (or a warning without --strict), 1 failed, 2 a terminal error
+    (configuration, input, warehouse), 3 a warning with --strict.
+    """
+    from etl.errors import NightFailed
+
+    try:
+        with progress_display(quiet):
+            summary = flow_fn(**parameters)
+    except NightFailed as exc:
+        summary = exc.summary
+        if summary:
+            console.print_json(json.dumps(summary, default=str)) if as_json else print_summary(summary)
+        raise fail(f"the night failed: {exc}", 1)
+    except EtlError as exc:
+        raise fail(str(exc))
+    if as_json:
+        console.print_json(json.dumps(summary, default=str))
+    else:
+        print_summary(summary)
+    if strict and summary["status"] != "completed":
+        raise typer.Exit(3)
+
+
+def edge_settings(reprocess: bool = False, **overrides):
+    """The run's settings, checked before Prefect starts: a bad sources.yaml or --input fails in a second."""
+    from etl.pipeline import Reprocess, preflight
+    from etl.settings import load_settings
+
+    try:
+        settings = load_settings(overrides)
+        preflight(settings, Reprocess() if reprocess else None)
+    except EtlError as exc:
+        raise fail(str(exc))
+    return settings
 
 
 @app.command()
@@ -118,43 +177,34 @@ def run(
     wait: float = typer.Option(0.0, "--wait", help="Seconds to wait for another run's lock on the warehouse.", rich_help_panel=RUNTIME),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.", rich_help_panel=OUTPUT),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warnings and the summary.", rich_help_panel=OUTPUT),
+    strict: bool = typer.Option(False, "--strict", help="Exit 3 when the night ends with a warning (a source failed, too much quarantined).", rich_help_panel=OUTPUT),
     task_runner: str = typer.Option("default", "--task-runner", help="`default` (threads in this process) or `dask`.", rich_help_panel=RUNTIME),
     dask_address: Optional[str] = typer.Option(None, "--dask-address", help="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (implies --task-runner dask).", rich_help_panel=RUNTIME),
 ) -> None:
     """Run the nightly flow once (Prefect's ephemeral API unless PREFECT_API_URL is set).
 
+    Exit 0 when the night did its job, 1 when it failed (nothing could be read), 2 on a bad
+    configuration, input folder or warehouse, 3 with --strict when it ended with a warning.
+
     Example:
 
         etl run --input seeds/articles --warehouse warehouse
+        etl run --sources sources.yaml --strict --warehouse warehouse
         etl run --task-runner dask --dask-address tcp://127.0.0.1:8786 --warehouse s3://bucket/thidua
     """
     setup_logging(quiet)
     quiet_prefect()
     if task_runner not in ("default", "dask"):
-        err.print(f"[red]error:[/] unknown --task-runner {task_runner!r}; use `default` or `dask`")
-        raise typer.Exit(2)
-    from flows.nightly import flow_for
-
-    nightly_ingest = flow_for(task_runner, dask_address)
-
+        raise fail(f"unknown --task-runner {task_runner!r}; use `default` or `dask`")
     if input is None and sources is None:
         input = Path("seeds/articles")
-    try:
-        with progress_display(quiet):
-            summary = nightly_ingest(
-                input_dir=str(input) if input else None,
-                warehouse=warehouse,
-                sources=str(sources) if sources else None,
-                batch_size=batch_size,
-                options={"lock_timeout": wait, "quiet": quiet, "workers": workers or os.cpu_count() or 1},
-            )
-    except EtlError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2)
-    if as_json:
-        console.print_json(json.dumps(summary, default=str))
-    else:
-        print_summary(summary)
+    options = {"lock_timeout": wait, "quiet": quiet, "workers": workers or os.cpu_count() or 1}
+    edge_settings(input_dir=input, warehouse=warehouse, sources_file=sources, batch_size=batch_size, **options)
+    from flows.nightly import flow_for  # Prefect starts only for a run that can go ahead
+
+    run_flow(flow_for(task_runner, dask_address), as_json, quiet, strict,
+             input_dir=str(input) if input else None, warehouse=warehouse,
+             sources=str(sources) if sources else None, batch_size=batch_size, options=options)
 
 
 @app.command()
@@ -163,6 +213,7 @@ def reprocess(
     run_id: Optional[str] = typer.Option(None, "--run-id", help="Only the pages this run fetched (default: the latest bytes of every page).", rich_help_panel=INPUT),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.", rich_help_panel=OUTPUT),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warnings and the summary.", rich_help_panel=OUTPUT),
+    strict: bool = typer.Option(False, "--strict", help="Exit 3 when the night ends with a warning (e.g. nothing to reprocess).", rich_help_panel=OUTPUT),
 ) -> None:
     """Re-extract fetched pages from bronze (no network): clean, extract, validate, load, publish.
 
@@ -172,22 +223,11 @@ def reprocess(
     """
     setup_logging(quiet)
     quiet_prefect()
+    edge_settings(reprocess=True, warehouse=warehouse, quiet=quiet)
     from flows.nightly import nightly_ingest
 
-    try:
-        with progress_display(quiet):
-            summary = nightly_ingest(input_dir=None, warehouse=warehouse,
-                                     options={"reprocess": True, "reprocess_run": run_id, "quiet": quiet})
-    except EtlError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2)
-    if summary["inputs"]["seen"] == 0:
-        err.print(f"[yellow]nothing to reprocess:[/] no fetched pages in bronze{f' for run {run_id}' if run_id else ''}; "
-                  "`etl run --sources sources.yaml` fetches some")
-    if as_json:
-        console.print_json(json.dumps(summary, default=str))
-    else:
-        print_summary(summary)
+    run_flow(nightly_ingest, as_json, quiet, strict, input_dir=None, warehouse=warehouse,
+             options={"reprocess": True, "reprocess_run": run_id, "quiet": quiet})
 
 
 def open_warehouse(warehouse: str):

@@ -196,6 +196,9 @@ class Run:
     stage_seconds: str | None = None  # JSON {stage: seconds}
     recorded_at: dt.datetime | None = None  # a run is recorded at start and at finish; latest wins
     error: str | None = None
+    run_name: str | None = None  # the Prefect flow run name (nightly-YYYY-MM-DD-<sourceset>)
+    sources: str | None = None  # JSON [{name, items, read, new, failed, errors}]: each source's night
+    quarantine_reasons: str | None = None  # JSON {"table: reason": rows}
 
 
 @dataclass
