@@ -32,7 +32,7 @@ _TYPE_ALT = "|".join(f"[{t[0]}{t[0].lower()}]{re.escape(t[1:])}" for t in sorted
 _NUMBER = r"\d{1,5}[a-z]?(?:/\d{4})?[/-](?:[A-ZĐ][\w&.]*)(?:[-/][\w&.]*[^\W_])*"
 _DATE = r"(?:\d{1,2}\s?[/.-]\s?\d{1,2}\s?[/.-]\s?(?:19|20)\d\d|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d\d)"
 # "của UBND quận", "của Thủ tướng Chính phủ": up to the next clause break or a topic word.
-_ISSUER = r"(?P<issuer>[^,;.:()\n]{2,80}?)(?=\s+(?:[Vv]ề|phê\s+duyệt|ban\s+hành|quy\s+định|hướng\s+dẫn|triển\s+khai|thực\s+hiện|với|nhằm|để|và\s+(?:[Kk]ế|[Qq]uyết|[Nn]ghị|[Cc]hỉ|[Cc]hương|[Tt]hông))\b|[,;.:()\n]|$)"
+_ISSUER = r"(?P<issuer>[^,;.:()\n]{2,80}?)(?=\s+(?:[Vv]ề|đối\s+với|trong|tại|khi|phê\s+duyệt|ban\s+hành|quy\s+định|hướng\s+dẫn|triển\s+khai|thực\s+hiện|với|nhằm|để|và\s+(?:[Kk]ế|[Qq]uyết|[Nn]ghị|[Cc]hỉ|[Cc]hương|[Tt]hông))\b|[,;.:()\n]|$)"
 
 NUMBERED_RE = re.compile(
     rf"(?P<type>{_TYPE_ALT})(?P<qual>(?:\s+[a-zà-ỹđ]+){{0,3}}?)\s+(?:số\s*:?\s*)?(?P<number>{_NUMBER})"
@@ -46,11 +46,32 @@ _INTRO = r"(?:triển\s+khai|[Tt]riển\s+khai|thực\s+hiện|[Tt]hực\s+hiệ
 _ADVERBS = r"(?:\s+(?:có\s+hiệu\s+quả|hiệu\s+quả|tốt|nghiêm\s+túc|đồng\s+bộ|quyết\s+liệt|và\s+thực\s+hiện|thắng\s+lợi|thành\s+công))*"
 _TITLED_TYPES = ["Chương trình", "Kế hoạch", "Nghị quyết", "Chỉ thị", "Đề án", "Quyết định", "Kết luận", "Nghị định", "Luật"]
 # Event programmes are not documents; neither are demonstratives.
-_NOT_TITLE = r"(?!\s+(?:số|sư\b|này|đó|trên|các|của|nghệ\s+thuật|văn\s+nghệ|giao\s+lưu|ca\s+nhạc|biểu\s+diễn|truyền\s+hình|\d))"
+_NOT_TITLE = (r"(?!\s+(?:số|sư\b|này|đó|trên|các|của|nghệ\s+thuật|văn\s+nghệ|giao\s+lưu|ca\s+nhạc|biểu\s+diễn|truyền\s+hình|\d"
+              # "khi thực hiện Chương trình cần quan tâm …": a clause goes on, no title follows
+              r"|(?:cần|phải|sẽ|đã|đang|được|là|có|không|vẫn|cũng|mới|thì|và|nhưng|rất)\b))")
 TITLED_RE = re.compile(
     rf"{_INTRO}{_ADVERBS}\s+(?P<type>{'|'.join(map(re.escape, _TITLED_TYPES))}){_NOT_TITLE}"
     rf"(?P<title>(?:\s+[\wÀ-ỹđĐ-]+|\s+-\s+|,\s+(?=chống\b)){{2,25}}?)"
     rf"(?=\s+(?:với|nhằm|để|bảo\s+đảm|đảm\s+bảo|trong\s+(?:năm|giai)|đến)\b|[,;.:()\n]|$)"
+)
+# Documents cited by their title only: Đề án “Thành phố 4 an”, Quy chế làm việc của Tỉnh ủy.
+QUOTED_PROJECT_RE = re.compile(r"(?<![\w])(?P<type>[Đđ]ề án)\s+[“\"](?P<title>[^“”\"\n]{3,300})[”\"]")
+_RULEBOOK_STOP = r"(?:và|đã|được|này|có|để|nhằm|với|thì|là|do|bởi|cho|khi|nên|sẽ|đang|vừa|mới|không|trong|từ|theo|tại)\b"
+RULEBOOK_RE = re.compile(
+    rf"(?<![\w])(?P<type>Quy chế)\s+(?!(?:này|mới|cũ|đó|trên|số|{_RULEBOOK_STOP}))"
+    rf"(?P<title>[^\W\d_]+(?:\s+(?!{_RULEBOOK_STOP})[^\W\d_]+){{1,12}}?)"
+    rf"(?=\s*(?:[,.;:()\n“”\"]|$)|\s+{_RULEBOOK_STOP})"
+)
+# An unnumbered decision just issued, described by its purpose: "đã ký ban hành quyết định
+# công bố dịch bệnh dại động vật (chó dại) trên địa bàn huyện", "mới ban hành quyết định phê
+# duyệt giá đất". Habits ("người ký quyết định phải …") and procedural orders of a court or an
+# investigation (khởi tố, tại ngoại …) name no document: the purpose verb is required.
+ISSUED_RE = re.compile(
+    r"(?<![\w])(?:đã|vừa|mới)\s+(?:ký\s+(?:ban\s+hành\s+)?|ban\s+hành\s+)"
+    r"(?P<type>quyết\s+định|chỉ\s+thị|kế\s+hoạch|công\s+điện)\s+"
+    r"(?P<title>(?:công\s+bố|phê\s+duyệt|thành\s+lập|ban\s+hành|về\s+việc|về|công\s+nhận|điều\s+chỉnh|"
+    r"sửa\s+đổi|bãi\s+bỏ|quy\s+định|áp\s+dụng|triển\s+khai|thực\s+hiện|tổ\s+chức|phòng,?\s+chống)"
+    r"(?:\s+(?:[^\W\d_]+|\([^()\n]{1,40}\))){1,20}?)(?=\s*(?:[.,;:!?\n]|$))"
 )
 _OF_ISSUER_RE = re.compile(r"\s+của\s+([^,;.:()\n]{2,60})$")
 
@@ -58,7 +79,10 @@ _OF_ISSUER_RE = re.compile(r"\s+của\s+([^,;.:()\n]{2,60})$")
 # shares one issuer: "Chỉ thị 03, 05 của Bộ Chính trị", "Nghị quyết 35 và 36".
 # The number is not a date, a count ("Nghị quyết 3 lần") or part of a
 # numbered reference (those are NUMBERED_RE's).
-_BARE_TYPES = r"(?:Chỉ thị|Nghị quyết|Quyết định|Nghị định|Thông tư|Kết luận|Quy định|Chỉ thị số|Nghị quyết số|Quyết định số|Kết luận số|Quy định số)"
+# Lower-case kinds count too ("nghị định số 90"), but "quyết định", "kết luận" and "quy định"
+# are also verbs, so in lower case they need "số".
+_BARE_TYPES = (r"(?:(?:[Cc]hỉ thị|[Nn]ghị quyết|[Nn]ghị định|[Tt]hông tư)(?:\s+số)?"
+               r"|(?:Quyết định|Kết luận|Quy định)(?:\s+số)?|(?:quyết định|kết luận|quy định)\s+số)")
 _BARE_NUM = r"(?!(?:19|20)\d\d\b)\d{1,4}(?![\d/.,-]\d|[\w/-])(?!\s*(?:%|tháng|năm|lần|điểm|nội dung|chương|điều|khoản|nhóm|giải pháp|nhiệm vụ|chỉ tiêu|tiêu chí|người|đơn vị))"
 BARE_RE = re.compile(
     rf"(?<![\w])(?P<type>{_BARE_TYPES})\s+(?P<nums>{_BARE_NUM}(?:\s*(?:,|và|;)\s*{_BARE_NUM}){{0,5}})"
@@ -73,6 +97,11 @@ PLENUM_RE = re.compile(
     r"(?:\s*\(?,?\s*[Kk]hóa\s+[IVXL]+\)?|\s*\(?,?\s*[Kk]hoá\s+[IVXL]+\)?)?"
     r"|(?<![\w])Nghị quyết\s+Đại hội\s+(?:Đảng\s+(?:toàn quốc\s+)?)?(?:lần thứ\s+)?(?P<congress>[IVXL]{1,5})\b"
     r"(?:\s+của\s+(?P<of>Đảng))?"
+    # "nghị quyết Đại hội Đảng toàn quốc lần thức XI" (sic), "Nghị quyết Đại hội Đảng bộ quận lần
+    # thứ I", "… Đảng bộ TP Cần Thơ nhiệm kỳ 2020-2025": a congress named by its ordinal or term
+    r"|(?<![\w])[Nn]ghị quyết\s+(?P<body>[Đđ]ại hội\s+(?:Đảng|đại biểu|Đảng bộ)[^,.;:()\n]{0,60}?"
+    r"(?:lần\s+th[ứức]{1,2}c?\s+(?:[IVXL]{1,5}|\d{1,2})\b|nhiệm\s+kỳ\s*(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d))"
+    r"(?:\s+của\s+(?P<of2>Đảng))?"
 )
 # A law cited by its title: "Luật Thi đua, khen thưởng", "Luật Đất đai năm 2013".
 # The title is a capitalised word then lower-case words; a clause word ends it.
@@ -86,6 +115,11 @@ LAW_RE = re.compile(
     rf"(?:,\s+(?!{_LAW_STOP})[^\W\d_]+(?:\s+(?!{_LAW_STOP})[^\W\d_]+)?)?)"
     rf"(?=\s*(?:[,.;:()\n“”\"]|$)|\s+(?:{_LAW_STOP}|[A-ZĐ]|\d))"
 )
+
+
+_WORDS_RE = re.compile(r"[^\W_]+")
+# What follows a title without being part of it: "Luật Đất đai năm 2013", "… của Chính phủ".
+_TITLE_TAIL_RE = re.compile(r"\s+(?:năm\s+(?:19|20)\d\d|của|số|ngày)\b")
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -160,6 +194,35 @@ def _titled(text: str, taken: list[tuple[int, int]]) -> list[Document]:
     return out
 
 
+def _cited_by_title(text: str, taken: list[tuple[int, int]]) -> list[Document]:
+    """Đề án “…” and Quy chế … cited by their title, without a number."""
+    out = []
+    for rx, rule in ((QUOTED_PROJECT_RE, "documents.quoted_project"), (RULEBOOK_RE, "documents.rulebook")):
+        for m in rx.finditer(text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            out.append(Document(
+                article_id="", seq=0, doc_type=_doc_type(m.group("type"), ""), number=None, issued_on=None,
+                issuer=None, quote=m.group(0), char_start=m.start(), char_end=m.end(), rule=rule,
+            ))
+    return out
+
+
+def _issued(text: str, taken: list[tuple[int, int]]) -> list[Document]:
+    """Unnumbered decisions and plans described by their content after "ký" / "ban hành"."""
+    out = []
+    for m in ISSUED_RE.finditer(text):
+        s = m.start("type")
+        if any(a <= s < b for a, b in taken):
+            continue
+        doc_type = _doc_type(" ".join(m.group("type").split()), "")
+        out.append(Document(
+            article_id="", seq=0, doc_type=doc_type, number=None, issued_on=None, issuer=None,
+            quote=text[s:m.end("title")], char_start=s, char_end=m.end("title"), rule="documents.issued",
+        ))
+    return out
+
+
 def _bare(text: str, taken: list[tuple[int, int]]) -> list[Document]:
     """Directives and resolutions cited by a bare number ("Chỉ thị 03, 05 của Bộ Chính trị")."""
     out = []
@@ -167,7 +230,7 @@ def _bare(text: str, taken: list[tuple[int, int]]) -> list[Document]:
     for m in BARE_RE.finditer(text):
         if any(a <= m.start() < b for a, b in taken):
             continue
-        doc_type = m.group("type").removesuffix(" số")
+        doc_type = _doc_type(re.sub(r"\s+số$", "", m.group("type")), "")
         issuer = m.group("issuer")
         nums = list(_ONE_NUM.finditer(m.group(0), m.start("nums") - m.start()))
         for i, n in enumerate(nums):
@@ -196,7 +259,8 @@ def _plenum(text: str, taken: list[tuple[int, int]]) -> list[Document]:
         if key in seen:
             continue
         seen.add(key)
-        issuer = "Trung ương" if m.group("issuer") else (m.group("of") or None)
+        issuer = ("Trung ương" if m.group("issuer") else m.group("body") or m.group("of") or m.group("of2")
+                  or None)
         out.append(Document(
             article_id="", seq=0, doc_type="Nghị quyết", number=None, issued_on=None, issuer=issuer,
             quote=m.group(0), char_start=m.start(), char_end=m.end(),
@@ -234,18 +298,22 @@ def extract_documents(text: str) -> list[Document]:
     ('Kế hoạch', '160/KH-UBND', datetime.date(2023, 4, 21), 'UBND quận')
     """
     docs = _numbered(text)
-    for finder in (_bare, _plenum, _titled, _laws):
+    for finder in (_bare, _plenum, _titled, _laws, _issued, _cited_by_title):
         taken = [(d.char_start, d.char_end) for d in docs]
         docs += finder(text, taken)
     # a title cited after a verb ("theo Luật Đất đai") and again alone is one document
-    seen: set[tuple[str, str]] = set()
-    unique = []
+    seen: dict[tuple[str, str], int] = {}
+    unique: list[Document] = []
     for d in sorted(docs, key=lambda d: d.char_start):
         if d.number is None:
-            key = (d.doc_type, " ".join(d.quote.casefold().replace(",", " ").split()[1:4]))
+            title = _TITLE_TAIL_RE.split(d.quote.casefold(), maxsplit=1)[0]
+            key = (d.doc_type, " ".join(_WORDS_RE.findall(title)[len(d.doc_type.split()):][:3]))
             if key in seen:
+                kept = seen[key]
+                if len(d.quote) > len(unique[kept].quote):
+                    unique[kept] = d  # each document once, with the quote of its fullest mention
                 continue
-            seen.add(key)
+            seen[key] = len(unique)
         unique.append(d)
     docs = unique
     docs.sort(key=lambda d: d.char_start)
