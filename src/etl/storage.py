@@ -8,11 +8,17 @@ already.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import socket
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 import pyarrow as pa
 import pyarrow.fs as pafs
@@ -120,3 +126,129 @@ class Store:
     def move(self, src: str, dst: str) -> None:
         self.makedirs(dst.rpartition("/")[0])
         self.fs.move(self.path(src), self.path(dst))
+
+    def lock(self) -> "FileLock | S3Lease":
+        """The warehouse lock: a local lock file, or for S3 a lease object in the bucket.
+
+        Both have `acquire(timeout)` (raising filelock.Timeout), `release()` and `lock_file`.
+        """
+        if self.is_s3:
+            return S3Lease(self)
+        self.local_dir.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.local_dir / ".etl.lock"))
+
+
+def holder_name() -> str:
+    """Who holds a lock: host, process id and working folder."""
+    return f"{socket.gethostname()} pid {os.getpid()} in {Path.cwd()}"
+
+
+class S3Lease:
+    """The lock of an S3 warehouse: `<prefix>/_lock/lease.json`, created with a conditional PUT.
+
+    `If-None-Match: *` lets exactly one machine create the lease; it names its
+    holder and an expiry, and a heartbeat thread renews it (`If-Match` on its
+    ETag) every third of `ttl`. A lease left by a killed run is taken over
+    once expired, again conditionally, so two takers cannot both win.
+    """
+
+    KEY = "_lock/lease.json"
+
+    def __init__(self, store: Store, ttl: float = 600.0, poll: float = 1.0):
+        self.store = store
+        self.ttl = ttl
+        self.poll = poll
+        bucket, _, prefix = store.base.partition("/")
+        self.bucket = bucket
+        self.key = f"{prefix}/{self.KEY}" if prefix else self.KEY
+        self.lock_file = f"s3://{bucket}/{self.key}"
+        self.holder = holder_name()
+        self.etag: str | None = None
+        self._stop = threading.Event()
+        self._beat: threading.Thread | None = None
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            import boto3
+
+            endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+            self._client = boto3.client("s3", endpoint_url=endpoint or None)
+        return self._client
+
+    @property
+    def is_locked(self) -> bool:
+        return self.etag is not None
+
+    def _body(self) -> bytes:
+        now = time.time()
+        return json.dumps({"holder": self.holder, "token": uuid.uuid4().hex, "acquired_at": now,
+                           "expires_at": now + self.ttl}).encode()
+
+    def _put(self, **condition) -> bool:
+        """One conditional PUT of a fresh lease; False when the condition failed."""
+        from botocore.exceptions import ClientError
+
+        try:
+            out = self.client.put_object(Bucket=self.bucket, Key=self.key, Body=self._body(),
+                                         ContentType="application/json", **condition)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "ConditionalRequestConflict", "412"):
+                return False
+            raise
+        self.etag = out["ETag"]
+        return True
+
+    def current(self) -> tuple[dict, str] | None:
+        """The lease in the bucket and its ETag, or None when there is none."""
+        from botocore.exceptions import ClientError
+
+        try:
+            out = self.client.get_object(Bucket=self.bucket, Key=self.key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise
+        return json.loads(out["Body"].read()), out["ETag"]
+
+    def acquire(self, timeout: float = 0.0) -> "S3Lease":
+        deadline = time.monotonic() + max(timeout, 0.0)
+        while True:
+            if self._put(IfNoneMatch="*"):
+                break
+            lease = self.current()
+            if lease is not None and lease[0].get("expires_at", 0) < time.time():
+                log.warning("taking over the expired lease of %s (held by %s)", self.lock_file, lease[0].get("holder"))
+                if self._put(IfMatch=lease[1]):
+                    break
+            if time.monotonic() >= deadline:
+                who = lease[0].get("holder") if lease else "another process"
+                raise Timeout(f"{self.lock_file} (held by {who})")
+            time.sleep(self.poll)
+        self._stop.clear()
+        self._beat = threading.Thread(target=self._renew, name="s3-lease", daemon=True)
+        self._beat.start()
+        return self
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.ttl / 3):
+            etag = self.etag
+            if etag is None or not self._put(IfMatch=etag):
+                log.error("lost the warehouse lease %s: another process took it over", self.lock_file)
+                return
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._beat is not None:
+            self._beat.join(timeout=5)
+        lease = self.current()
+        if lease is not None and self.etag is not None and lease[1] == self.etag:
+            self.client.delete_object(Bucket=self.bucket, Key=self.key)
+        self.etag = None
+
+    def __enter__(self) -> "S3Lease":
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
