@@ -61,6 +61,7 @@ def _awards(data: list[dict]):
                     marker_color=COLOURS.get(kind), customdata=[by_issuer.get(i, {}).get("recipients") for i in issuers],
                     hovertemplate="%{y}: %{x} awards, %{customdata} recipients<extra>" + kind + "</extra>")
     fig.update_layout(barmode="stack", xaxis_title="awards", height=max(360, 28 * len(issuers) + 120))
+    fig.update_yaxes(automargin=True)  # issuer names are long ("Thủ tướng Chính phủ")
     return fig
 
 

@@ -1,0 +1,233 @@
+"""`etl review` and `etl explain`: the static site opens offline in headless Chromium, its charts render
+without a single request leaving the machine, and every highlight on an article page is its fact's quote."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import query
+from etl.cli import app
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
+                  # no network: every host name fails to resolve and any proxy use goes nowhere
+                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--proxy-server=127.0.0.1:9",
+                  "--window-size=1400,1000"]
+runner = CliRunner()
+
+
+def cli(*args: str) -> str:
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def artifact(tmp_path: Path, name: str) -> Path:
+    """Where a screenshot is kept: $ETL_TEST_ARTIFACTS when set (CI), else the test's tmp folder."""
+    folder = Path(os.environ.get("ETL_TEST_ARTIFACTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+class Browser:
+    """Headless Chromium over the DevTools protocol, recording every request the page makes."""
+
+    def __init__(self, binary: str):
+        from websockets.sync.client import connect
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.profile = tempfile.mkdtemp(prefix="chromium-")
+        self.proc = subprocess.Popen([binary, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}",
+                                      "--remote-debugging-address=127.0.0.1", f"--remote-debugging-port={port}", "about:blank"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2) as resp:
+                    page = next(p for p in json.load(resp) if p["type"] == "page")
+                break
+            except (OSError, StopIteration, ValueError):
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError("chromium's DevTools endpoint did not come up")
+                time.sleep(0.3)
+        self.ws = connect(page["webSocketDebuggerUrl"], max_size=None)
+        self.calls = 0
+        self.requests: list[str] = []
+        self.events: list[dict] = []
+        self.call("Network.enable")
+        self.call("Page.enable")
+
+    def _handle(self, message: dict) -> None:
+        if message.get("method") == "Network.requestWillBeSent":
+            self.requests.append(message["params"]["request"]["url"])
+        elif "method" in message:
+            self.events.append(message)
+
+    def call(self, method: str, **params):
+        self.calls += 1
+        self.ws.send(json.dumps({"id": self.calls, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv(timeout=60))
+            if message.get("id") == self.calls:
+                assert "error" not in message, message
+                return message.get("result", {})
+            self._handle(message)
+
+    def open(self, url: str, timeout: float = 30) -> None:
+        """Navigate and wait for the load event."""
+        self.events.clear()
+        self.call("Page.navigate", url=url)
+        deadline = time.monotonic() + timeout
+        while not any(e.get("method") == "Page.loadEventFired" for e in self.events):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{url} did not load in {timeout} s")
+            try:
+                self._handle(json.loads(self.ws.recv(timeout=1)))
+            except TimeoutError:
+                pass
+
+    def js(self, expression: str):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
+    def screenshot(self, path: Path) -> None:
+        path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png", captureBeyondViewport=False)["data"]))
+
+    def close(self) -> None:
+        self.ws.close()
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None:
+        pytest.skip("chromium is not installed (`make test` installs it with apt-get)")
+    b = Browser(binary)
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="module")
+def review_site(prefect_api, tmp_path_factory):
+    """A seed warehouse with one corrected fact, and its review site (built once for the module)."""
+    from conftest import SEEDS
+    from flows.nightly import nightly_ingest
+
+    tmp_path = tmp_path_factory.mktemp("review")
+    wh = tmp_path / "warehouse"
+    nightly_ingest(input_dir=str(SEEDS), warehouse=str(wh))
+    [(award,)] = query(wh, "select fact_id from awards where quote = '8 tập thể nhận được Bằng khen'")
+    cli("correct", award, "--set", "recipient_count=9", "--reason", "the list names nine", "--warehouse", str(wh))
+    out = tmp_path / "review"
+    printed = cli("review", "--warehouse", str(wh), "--out", str(out))
+    assert str(out / "dashboard.html") in printed
+    return wh, out, award
+
+
+ASSET_RE = re.compile(r"""<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href)\s*=\s*["']?(https?:)?//""", re.I)
+
+
+def test_site_is_self_contained(review_site):
+    wh, out, _ = review_site
+    pages = [out / "dashboard.html", out / "index.html", *sorted((out / "articles").glob("*.html"))]
+    assert len(pages) == 2 + query(wh, "select count(*) from articles")[0][0]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert not ASSET_RE.search(html), f"{page.name} loads an asset from the network"
+        assert "<script src=" not in html and "<link rel=\"stylesheet\"" not in html
+    dashboard = (out / "dashboard.html").read_text(encoding="utf-8")
+    assert "Plotly.newPlot" in dashboard and len(dashboard) > 1_000_000  # plotly.js is inlined
+    for sql in ("from district_year_summary", "from awards", "from articles_history"):
+        assert sql in dashboard  # each chart's SQL is printed under it
+
+
+def test_dashboard_charts_render_offline(review_site, browser, tmp_path):
+    _, out, _ = review_site
+    browser.requests.clear()
+    browser.open((out / "dashboard.html").as_uri())
+    charts = browser.js("""new Promise(done => setTimeout(() => done(
+        [...document.querySelectorAll('section.chart')].map(s => ({
+            id: s.id,
+            svg: s.querySelectorAll('svg.main-svg').length,
+            bars: s.querySelectorAll('g.point path, g.trace.scatter path.js-line').length,
+            sql: s.querySelector('pre.sql').textContent}))), 500))""")
+    assert [c["id"] for c in charts] == ["targets", "budget", "awards", "nights"]
+    for chart in charts:
+        assert chart["svg"] >= 1 and chart["bars"] >= 1, chart
+        assert chart["sql"].startswith(("select", "with"))
+    labels = browser.js("[...document.querySelectorAll('#chart-targets text.bartext')].map(t => t.textContent)")
+    assert "14/14" in labels and "14.0/14.0" not in labels
+    browser.screenshot(artifact(tmp_path, "review-dashboard.png"))
+    offsite = [u for u in browser.requests if not u.startswith(("file://", "data:", "blob:", "about:"))]
+    assert offsite == [], f"requests left the machine: {offsite}"
+    assert artifact(tmp_path, "review-dashboard.png").stat().st_size > 20_000
+
+
+def test_every_highlight_is_its_facts_quote(review_site, browser, tmp_path):
+    wh, out, award = review_site
+    [(article_id,)] = query(wh, f"select article_id from awards where fact_id = '{award}'")
+    expected = {}
+    for table in ("metrics", "awards", "movements", "officials", "documents"):
+        expected.update(dict(query(wh, f"select fact_id, quote from {table} where article_id = '{article_id}'")))
+    browser.requests.clear()
+    browser.open((out / "articles" / f"{article_id}.html").as_uri())
+    shown = browser.js("""(() => {
+        const out = {};
+        for (const mark of document.querySelectorAll('#text mark[data-facts]'))
+            for (const id of mark.dataset.facts.split(' ')) out[id] = (out[id] || '') + mark.textContent;
+        return out; })()""")
+    assert shown == expected  # every fact highlighted, and each highlight reads exactly its quote
+    panel = browser.js(f"document.getElementById('f-{award}').innerText")
+    assert "recipient_count" in panel and "9" in panel and "corrected" in panel and "awards.bang_khen:count" in panel
+    colours = browser.js("""Object.fromEntries(['metrics', 'awards', 'movements'].map(t => {
+        const m = document.querySelector('mark.t-' + t); return [t, m && getComputedStyle(m).backgroundColor]; }))""")
+    assert len(set(colours.values())) == 3, colours  # one colour per table
+    source = browser.js("document.querySelector('a[rel~=noreferrer]').href")
+    assert source == query(wh, f"select uri from articles where article_id = '{article_id}'")[0][0]
+    browser.js(f"document.querySelector('mark[data-facts~=\"{award}\"]').dispatchEvent(new MouseEvent('mouseenter'))")
+    assert browser.js(f"document.getElementById('f-{award}').classList.contains('active')")
+    browser.screenshot(artifact(tmp_path, "review-article.png"))
+    assert [u for u in browser.requests if not u.startswith(("file://", "data:", "about:"))] == []
+
+
+def test_index_filters_in_the_page(review_site, browser):
+    wh, out, _ = review_site
+    browser.open((out / "index.html").as_uri())
+    total = browser.js("document.querySelectorAll('#articles tbody tr').length")
+    assert total == query(wh, "select count(*) from articles")[0][0]
+    visible = browser.js("""(() => { const s = document.querySelector('select[name=district]');
+        s.value = 'Nam Từ Liêm'; s.dispatchEvent(new Event('input'));
+        return [...document.querySelectorAll('#articles tbody tr:not(.hidden)')].map(r => r.dataset.district); })()""")
+    assert visible == ["Nam Từ Liêm"]
+    assert browser.js("document.getElementById('shown').textContent") == "1"
+
+
+def test_explain_prints_sentence_fields_and_rule(review_site):
+    wh, _, award = review_site
+    out = cli("explain", award, "--warehouse", str(wh))
+    assert "8 tập thể nhận được Bằng khen của Thủ tướng Chính phủ" in out  # the sentence around the span
+    assert "awards.bang_khen:count" in out and "recipient_count" in out and "the list names nine" in out
+    result = runner.invoke(app, ["explain", "metrics-0000000000000000", "--warehouse", str(wh)])
+    assert result.exit_code == 2 and "no fact" in result.output
