@@ -153,7 +153,8 @@ class SourcesFileSource(PydanticBaseSettingsSource):
         return None, field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        return dict(_FILE_VALUES.get() or {})
+        # nested like the environment's values, so the precedence merge compares like with like
+        return lift_flat_keys(dict(_FILE_VALUES.get() or {}))
 
 
 class Settings(BaseSettings):
