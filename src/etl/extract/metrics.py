@@ -50,7 +50,7 @@ _ANCHOR_RE = re.compile(
     r"(?P<period>"
     rf"\b[Gg]iai\s+đoạn\s+(?:từ\s+)?(?:năm\s+)?{_Y}(?:\s*[-–]\s*(?:{_Y}|\d\d))?"
     rf"|\b[Nn]hiệm\s+kỳ\s+(?:\w+\s+)?{_Y}(?:\s*[-–]\s*{_Y})?"
-    rf"|\b[Nn]ăm\s+{_Y}\s*(?:,|và|-|–)\s*(?:năm\s+)?{_Y}"
+    rf"|\b[Nn]ăm\s+{_Y}\s*(?:(?:,|-|–)\s*{_Y}|và\s+(?:năm\s+)?{_Y})"
     rf"|(?<![\d/.-]){_Y}\s*[-–]\s*{_Y}\b"
     r"|\b[Nn]ăm\s+học\b"
     rf"|\b(?:[Tt]rong|[Qq]ua|[Ss]au|[Ss]uốt)\s+(?:hơn\s+|gần\s+|khoảng\s+)?{_QTY}\s+năm\b(?!\s+{_Y})"
@@ -279,7 +279,8 @@ _NOT_COUNT_HEAD = frozenset(
     theo thì mà khi để do bị các những này đó nay rồi cũng đều vào ra lên xuống qua sau
     trước nữa mới nhất thứ số bằng gồm như nhưng nên vì nếu ở tuy chỉ mỗi hay hoặc
     giờ/ngày h g p lượng phần thì vẫn còn luôn ngay đây kia ấy nào gì sẽ cùng
-    trăm nghìn ngàn vạn triệu tỷ điểm khóa khoá""".split()
+    trăm nghìn ngàn vạn triệu tỷ điểm khóa khoá
+    xây dâng tham thực triển hoàn nâng phấn đón giúp trao tặng nhận đạt tăng giảm vượt""".split()
 )
 _CAPITALISED_RE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w.&-]*)\s*$")
 _DATE_NEIGHBOUR_RE = re.compile(r"\s?[-–/:.]\s?\d")  # 12-17, 21/4, 15:20, 6.2.2017
@@ -426,7 +427,7 @@ _STRICT_AWARD_CONTEXT_RE = re.compile(
 # help given to people: "chăm sóc 254 bà mẹ", "giúp đỡ 18 nghìn bạn", "học bổng cho 38 đội viên"
 _PERSON_SUPPORT_RE = re.compile(r"hỗ\s+trợ|trợ\s+cấp|trợ\s+giúp|giúp\s+đỡ|chăm\s+sóc|chăm\s+lo|học\s+bổng|chi\s+trả|cứu\s+trợ")
 # "kết nạp 202 đảng viên", "3 đồng chí ... được đứng trong hàng ngũ của Đảng"
-_PARTY_ADMIT_RE = re.compile(r"kết\s+nạp|hàng\s+ngũ\s+(?:của\s+)?Đảng\b")
+_PARTY_ADMIT_RE = re.compile(r"hàng\s+ngũ\s+(?:của\s+)?Đảng\b|(?:kết\s+nạp|đứng)\s+vào\s+Đảng\b|kết\s+nạp\s+Đảng\b")
 _PERSON_CONTEXT: list[tuple[re.Pattern[str], str]] = [
     (_PARTY_ADMIT_RE, "party_members_admitted"),
     (_STRICT_AWARD_CONTEXT_RE, "awarded_individuals"),
@@ -566,7 +567,8 @@ def _nearest_keyword(rules: list[tuple[re.Pattern[str], str]], text: str, clause
     return (best[1], best[2]) if best else None
 
 
-_CLAUSE_BOUNDARY_RE = re.compile(r"[;.!?\n…](?!\d)")
+# not the dot of an abbreviation ("TP. HCM", "Q. 1")
+_CLAUSE_BOUNDARY_RE = re.compile(r"[;!?\n…](?!\d)|(?<![A-ZĐ])\.(?!\d)")
 
 
 def _clause_start(text: str, pos: int) -> int:
