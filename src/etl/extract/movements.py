@@ -26,7 +26,7 @@ _TRIGGERS: list[tuple[str, str]] = [
     (r"cuộc\s+thi", "movement"), (r"hội\s+thi", "movement"), (r"mô\s+hình", "movement"),
     (r"chuyên\s+đề", "movement"), (r"chiến\s+dịch", "movement"), (r"đợt\s+thi\s+đua", "movement"),
     (r"phương\s+châm", "slogan"), (r"chủ\s+đề", "slogan"), (r"tinh\s+thần", "slogan"),
-    (r"lời\s+dạy", "slogan"), (r"khẩu\s+hiệu", "slogan"), (r"mục\s+tiêu(?:\s+kép)?", "slogan"),
+    (r"lời\s+dạy", "slogan"), (r"Bác(?:\s+Hồ)?\s+(?:đã\s+)?(?:dạy|căn\s+dặn)", "slogan"), (r"khẩu\s+hiệu", "slogan"), (r"mục\s+tiêu(?:\s+kép)?", "slogan"),
     (r"thông\s+điệp", "slogan"), (r"phương\s+thức", "slogan"), (r"lời\s+kêu\s+gọi", "slogan"),
     (r"danh\s+hiệu(?:\s+thi\s+đua)?", "title"), (r"công\s+nhận", "title"),
     (r"(?:tấm\s+)?gương", "movement"),
@@ -245,7 +245,11 @@ def extract_movements(text: str) -> list[Movement]:
         if motto:
             kind, rule = "slogan", "motto"
         short_slogan = kind == "slogan" and len(name.split()) <= 12 and not re.search(r"[.!?]", name)
-        if _looks_like_speech(name, text, q_start) and not (short_slogan or motto):
+        # "các phong trào thi đua: “Dạy tốt, học tốt”": a trigger before the colon names the quote
+        named = kind is not None and found not in (_NO_TRIGGER, _LISTED_NOUN) and not (
+            re.search(r"[.!?]", name) or _FIRST_PERSON_RE.search(name)
+            or _SPEECH_VERB_RE.search(text[max(0, q_start - 30):q_start]))
+        if _looks_like_speech(name, text, q_start) and not (short_slogan or motto or named):
             prev_end, prev_kind = q_end, None
             continue
         if kind is None and (
@@ -254,7 +258,7 @@ def extract_movements(text: str) -> list[Movement]:
         ):
             prev_end, prev_kind = q_end, None
             continue
-        max_words = _MAX_WORDS_UNTRIGGERED if found == _NO_TRIGGER and not motto else _MAX_WORDS_TRIGGERED
+        max_words = _MAX_WORDS_UNTRIGGERED if kind is None and not motto else _MAX_WORDS_TRIGGERED
         if len(name.split()) > max_words or _AWARD_NAME_RE.match(name):
             continue
         if len(name.split()) == 1 and not name[0].isupper():
