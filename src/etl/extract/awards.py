@@ -1,21 +1,36 @@
-"""Awards: Cờ thi đua, Bằng khen, Giấy khen, Huân chương Lao động, danh hiệu, khen thưởng.
+"""Awards: Cờ thi đua, Bằng khen, Giấy khen, Huân chương, danh hiệu, khen thưởng.
 
 An award mention becomes a row only when it has recipients: a printed count
-("8 tập thể nhận được Bằng khen", "tặng danh hiệu ... cho 48 cá nhân") or a
-named recipient ("Nhân dân và cán bộ quận được Thủ tướng Chính phủ tặng Cờ
-thi đua", "quận X vinh dự được ... tặng thưởng Huân chương Lao động hạng
-Ba"). Generic mentions ("các tập thể nhận Cờ thi đua", "nhiều tập thể và cá
-nhân nhận Bằng khen", "công tác thi đua, khen thưởng") are not awards.
-"96 tập thể, 127 cá nhân được quận khen thưởng" is two rows.
+("8 tập thể nhận được Bằng khen", "tặng bằng khen cho 5 cá nhân", "khen
+thưởng 7 tập thể, 8 cá nhân") or a named recipient ("Nhân dân và cán bộ quận
+được Thủ tướng Chính phủ tặng Cờ thi đua", "tặng Huân chương Độc lập cho ông
+Lê Hoàng Quân"). Generic mentions ("các tập thể nhận Cờ thi đua", "nhiều tập
+thể và cá nhân nhận Bằng khen", "công tác thi đua, khen thưởng") are not awards.
+
+The rules, in the order they claim recipient counts:
+
+1. count before: "N <recipients> được/nhận/đạt ... AWARD" (the count is the subject);
+2. count after: "AWARD cho/tặng/với N <recipients>", "khen thưởng N tập thể";
+3. named recipient: passive "X được ... AWARD", active "trao AWARD cho X",
+   "X được công nhận là <title>", and awards listed after a named one.
+
+"96 tập thể, 127 cá nhân" is two rows; one count printed for several awards
+("Huân chương Độc lập, Huân chương Lao động") is one khen_thuong row; a
+Huân chương other than Lao động and a Kỷ niệm chương are khen_thuong with the
+printed name as award_detail. Every step looks only at the mention's clause
+(at most 600 characters back), so extraction is linear in the text.
 """
 
 from __future__ import annotations
 
 import bisect
+import csv
+import functools
 import logging
 import math
 import re
 from dataclasses import dataclass
+from importlib import resources
 
 from etl.extract.metrics import SentenceIndex
 from etl.extract.numbers import parse_vi_number
@@ -24,76 +39,101 @@ from etl.schema import Award
 log = logging.getLogger(__name__)
 
 _S = r"[ \t\u00a0]+"  # spaces inside a phrase (never a newline)
+# Upper-case letters, Vietnamese ones included ("À-Ỹ" as a range would take lower-case letters too)
+_UP = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x1F00)) if c.isupper())
 
-# The award phrases, most specific first. "khen thưởng" is the generic verb.
-_CLASS = r"(?:hạng" + _S + r"(?:[Nn]hất|[Nn]hì|[Bb]a|I{1,3}))"
+
+def _p(phrase: str) -> str:
+    """A phrase pattern whose spaces match any run of spaces (never a newline)."""
+    return phrase.replace(" ", _S)
+
+
+# --------------------------------------------------------------------------- #
+# Award mentions
+# --------------------------------------------------------------------------- #
+
+_CLASS = _p(r"[Hh]ạng (?:[Nn]hất|[Nn]hì|[Bb]a|III|II|I|[123])(?!\w)")
+# Orders (Huân chương) other than Lao động: no code of their own, so khen_thuong + award_detail
+_ORDERS = "|".join(_p(o) for o in (
+    "Độc lập", "Quân công", "Chiến công", "Bảo vệ Tổ quốc", "Hồ Chí Minh", "Sao vàng", "Dũng cảm",
+    "Hữu nghị", "Đại đoàn kết dân tộc", "Kháng chiến", "Chiến thắng", "Chiến sĩ vẻ vang",
+))
+# An award noun right after a verb makes the verb part of that award ("khen tặng danh hiệu ...")
+_AWARD_NOUN = _p(r"(?:[Cc]ờ|[Bb]ằng khen|[Gg]iấy khen|[Hh]uân chương|[Kk]ỷ niệm chương|danh hiệu)")
 AWARD_RE = re.compile(
     rf"(?P<co_thi_dua_xuat_sac>[Cc]ờ{_S}thi{_S}đua{_S}xuất{_S}sắc|[Cc]ờ{_S}[“\"](?=[^”\"\n]{{0,60}}xuất{_S}sắc)[^”\"\n]{{2,80}}[”\"])"
     rf"|(?P<co_thi_dua>[Cc]ờ{_S}thi{_S}đua|Cờ{_S}[“\"][^”\"\n]{{2,80}}[”\"])"
     rf"|(?P<bang_khen>[Bb]ằng{_S}khen)"
     rf"|(?P<giay_khen>[Gg]iấy{_S}khen)"
     rf"|(?P<huan_chuong_lao_dong>[Hh]uân{_S}chương{_S}[Ll]ao{_S}động(?:{_S}(?P<hclass>{_CLASS}))?)"
+    rf"|(?P<order>[Hh]uân{_S}chương{_S}(?i:{_ORDERS})(?:{_S}{_CLASS})?)"
+    rf"|(?P<medal>[Kk]ỷ{_S}niệm{_S}chương(?:{_S}[“\"][^”\"\n]{{2,100}}[”\"])?)"
     # "đạt danh hiệu Cờ thi đua xuất sắc": the instrument is the award, not a danh hiệu
     rf"|(?P<danh_hieu>danh{_S}hiệu(?:{_S}thi{_S}đua)?(?!:?{_S}(?:[Cc]ờ|[Bb]ằng{_S}khen|[Gg]iấy{_S}khen|[Hh]uân{_S}chương)\b))"
-    rf"|(?P<khen_thuong>khen{_S}thưởng)"
+    rf"|(?P<recognised>(?:(?:[Tt]uyên|[Bb]iểu){_S}dương\s*(?:,|và)\s*)?(?<!\w)công{_S}nhận(?:{_S}là)?(?!\w))"
+    rf"|(?P<praised>(?<!\w)(?:[Tt]uyên|[Bb]iểu){_S}dương(?:\s*(?:,|và)\s*khen{_S}thưởng)?(?!\w)"
+    rf"|(?<!\w)[Kk]hen{_S}(?:thưởng|tặng)(?!\w))"
 )
-_KINDS = ("co_thi_dua_xuat_sac", "co_thi_dua", "bang_khen", "giay_khen", "huan_chuong_lao_dong", "danh_hieu", "khen_thuong")
+_KINDS = ("co_thi_dua_xuat_sac", "co_thi_dua", "bang_khen", "giay_khen", "huan_chuong_lao_dong",
+          "order", "medal", "danh_hieu", "recognised", "praised")
+_AWARD_OF_GROUP = {"order": "khen_thuong", "medal": "khen_thuong", "recognised": "danh_hieu", "praised": "khen_thuong"}
+_VERB_GROUPS = frozenset({"recognised", "praised"})
 
-# Recipients counted by a printed number.
-_COLLECTIVE = (
-    r"tập{S}thể|đơn{S}vị|cơ{S}quan|tổ{S}chức|doanh{S}nghiệp|chi{S}đoàn|công{S}đoàn{S}cơ{S}sở|trường(?:{S}học)?|xã|phường|thị{S}trấn|"
-    r"hộ{S}gia{S}đình|gia{S}đình|chi{S}bộ|đảng{S}bộ|khu{S}dân{S}cư|tổ{S}dân{S}phố|thôn|khu{S}phố|"
-    r"hợp{S}tác{S}xã|tổ|đội|lớp|khoa|phòng"
-).replace("{S}", _S)
-_INDIVIDUAL = (
-    r"cá{S}nhân|người|đồng{S}chí|cán{S}bộ|đảng{S}viên|học{S}sinh|sinh{S}viên|giáo{S}viên|chiến{S}sĩ|"
-    r"hội{S}viên|đoàn{S}viên|công{S}dân|em|cháu|nhà{S}giáo|y{S}bác{S}sĩ|bác{S}sĩ|công{S}nhân|"
-    r"nông{S}dân|cựu{S}chiến{S}binh|thanh{S}niên|phụ{S}nữ|gương|công{S}chức|viên{S}chức"
-).replace("{S}", _S)
-_BOTH = rf"tập{_S}thể\s*(?:,|và)\s*cá{_S}nhân"
+# "khen thưởng" as a noun, not an act: "công tác thi đua, khen thưởng", "Hội đồng Thi đua - Khen thưởng"
+_NOMINAL_BEFORE_RE = re.compile(
+    r"(?:[Tt]hi\s+đua\s*[-–,]?\s*|công\s+tác\s+|[Qq]uỹ\s+|kinh\s+phí\s+|tiền\s+|hình\s+thức\s+|chế\s+độ\s+|"
+    r"[Ll]uật\s+|hồ\s+sơ\s+|thủ\s+tục\s+|việc\s+|[Hh]ội\s+đồng\s+|[Bb]an\s+|xét\s+|chính\s+sách\s+|chạy\s+)$"
+)
+_AWARD_AFTER_VERB_RE = re.compile(rf"\s*(?:,\s*)?(?:(?:trao|tặng|trao{_S}tặng|tặng{_S}thưởng){_S})?{_AWARD_NOUN}")
+_AWARD_BEFORE_PRAISE_RE = re.compile(rf"{_AWARD_NOUN}[^.;:\n]{{0,20}}$")
+
+
+@dataclass
+class _Mention:
+    """An award phrase: its kind, detail and where the phrase (with its detail) ends."""
+
+    kind: str
+    group: str
+    start: int
+    end: int
+    detail: str | None
+
+    @property
+    def verb(self) -> bool:
+        """Is this a verb ("khen thưởng", "tuyên dương", "công nhận"), not an award noun?"""
+        return self.group in _VERB_GROUPS
+
+
+# --------------------------------------------------------------------------- #
+# Recipient counts
+# --------------------------------------------------------------------------- #
+
+_COLLECTIVE_NOUNS = (
+    "tập thể", "đơn vị", "cơ quan", "tổ chức", "doanh nghiệp", "chi đoàn", "công đoàn cơ sở", "trường học",
+    "trường", "xã", "phường", "thị trấn", "hộ gia đình", "gia đình", "dòng họ", "dòng tộc", "chi bộ", "đảng bộ",
+    "khu dân cư", "tổ dân phố", "thôn", "khu phố", "hợp tác xã", "tổ công đoàn", "tổ", "đội", "lớp", "khoa",
+    "phòng", "câu lạc bộ", "CLB", "HTX", "DN", "CĐCS", "làng", "hộ",
+)
+_INDIVIDUAL_NOUNS = (
+    "cá nhân", "người", "đồng chí", "cán bộ", "đảng viên", "học sinh", "sinh viên", "giáo viên", "chiến sĩ",
+    "chiến sỹ", "hội viên", "đoàn viên", "đội viên", "công dân", "em", "cháu", "nhà giáo", "y bác sĩ", "bác sĩ",
+    "công nhân", "nông dân", "cựu chiến binh", "thanh niên", "phụ nữ", "gương", "tấm gương", "công chức",
+    "viên chức", "đại biểu", "tài xế", "lái xe", "thí sinh", "vận động viên", "nghệ nhân", "nghệ sĩ",
+    "doanh nhân", "tình nguyện viên", "nhân viên", "thầy giáo", "cô giáo", "thầy cô giáo", "học viên",
+    "thầy thuốc", "điều dưỡng", "người lao động", "lao động", "người dân",
+    # abbreviations of news copy: công nhân viên chức lao động, cán bộ chiến sĩ, chiến sĩ thi đua ...
+    "CNVCLĐ", "CNVC", "CNLĐ", "CBCNV", "CBCNVC", "CBCS", "CSTĐ", "CBGV", "NLĐ", "CCB", "ĐVTN",
+)
+_NOUN_KIND = {n: "collective" for n in _COLLECTIVE_NOUNS} | {n: "individual" for n in _INDIVIDUAL_NOUNS}
+_NOUN = "(?:" + "|".join(_p(re.escape(n).replace(r"\ ", " ")) for n in sorted(_NOUN_KIND, key=len, reverse=True)) + r")(?!\w)"
+# "tập thể, cá nhân", "tổ chức và cá nhân", "gương điển hình tập thể, cá nhân": one count for both kinds
 COUNT_RE = re.compile(
-    rf"(?<![\w.,/])(?P<n>\d{{1,3}}(?:\.\d{{3}})+|\d+){_S}"
-    rf"(?:(?P<both>{_BOTH})|(?P<collective>{_COLLECTIVE})|(?P<individual>{_INDIVIDUAL}))(?!\w)"
+    rf"(?<![\w.,/])(?P<n>\d{{1,3}}(?:\.\d{{3}})+|\d+){_S}(?:lượt{_S})?"
+    rf"(?P<nouns>{_NOUN}(?:(?:\s*(?:,|và|hoặc)\s*|{_S}(?:điển{_S}hình|tiêu{_S}biểu){_S}){_NOUN})*)"
 )
-_COUNT_LIST_SEP_RE = re.compile(r"^(?:[ \t\u00a0]+[a-zà-ỹđ]+){0,2}\s*(?:,|và|;)?\s*$")
-
-# Verbs linking a subject to the award it receives.
-_PASSIVE_RE = re.compile(
-    r"\b(?:được|nhận(?!{S}(?:định|thức|xét|diện|biết|thấy|lời|trách|lãnh|nhiệm))|đón{S}nhận|đạt|giành)\b".replace("{S}", _S)
-)
-# Awards listed one after another share their recipient:
-# "tặng thưởng Huân chương ..., Cờ thi đua Chính phủ, ... và nhiều Bằng khen, Giấy khen khác"
-_LIST_JOIN_RE = re.compile(r"^(?:[ \t\u00a0]+(?:của[ \t\u00a0]+)?[^,;.:\n]{0,60}?)?\s*(?:,|và)\s*(?:nhiều\s+|các\s+)?$")
-_ACTIVE_RE = re.compile(r"\b(?:trao|tặng|khen{S}thưởng|tuyên{S}dương|biểu{S}dương)\b".replace("{S}", _S))
-_GIVE_TAIL_RE = re.compile(rf"(?:trao|tặng|thưởng|phong|truy{_S}tặng|khen{_S}tặng)\s*$")
-_GIVE_RE = re.compile(rf"\b(?:trao{_S}tặng|tặng{_S}thưởng|trao|tặng)\b")
-# Clause breaks: ; . ? ! : and newlines ('.' inside numbers is no break).
-_CLAUSE_BREAK_RE = re.compile(
-    r"[;!?:\n]|(?<!\bTP)(?<!\bTp)(?<!\bTS)(?<!\bThS)(?<!\bGS)(?<!\bBS)\.(?!\d)"
-)
-# Openers that are not the recipient ("Tại hội nghị, ...", "Năm 2022, ...").
-_LEADING_ADVERBIAL_RE = re.compile(
-    r"^\W*(?:Tại|Dịp|Nhân|Năm|Trong|Đặc\s+biệt|Qua|Sau|Kết\s+quả|Theo|Ngoài|Bên\s+cạnh|Cũng|Đồng\s+thời|Riêng|Như\s+vậy|Từ)\b[^,]*,\s*"
-)
-_GENERIC_SUBJECT_RE = re.compile(
-    r"^\W*(?:[Cc]ác|[Nn]hiều|[Nn]hững|[Mm]ột\s+số|[Đđ]ại\s+diện|[Tt]ập\s+thể|[Cc]á\s+nhân|[Hh]àng\s+loạt|[Mm]ỗi|[Tt]oàn\s+thể|[Tt]ất\s+cả)\b"
-)
-_PERSON_RE = re.compile(rf"^\W*(?:ông|bà|đồng{_S}chí|anh|chị|em|cháu|Ông|Bà|Đồng{_S}chí|Anh|Chị|Em|Cháu)\b")
-_OF_ISSUER_RE = re.compile(rf"{_S}(?:của{_S})?(?P<issuer>(?:[Tt]hủ{_S}tướng|[Cc]hủ{_S}tịch|[Cc]hính{_S}phủ|[Tt]hành{_S}phố|UBND|Ủy{_S}ban|Uỷ{_S}ban|Bộ|Ban|Sở|Trung{_S}ương|Tỉnh|Thành|Quận|Huyện|HĐND|Hội|Liên{_S}đoàn|Đoàn|Công{_S}an|Tổng|Cục|Quân|Nhà{_S}nước|Đảng|Chủ{_S}tịch|các|tỉnh|quận|huyện|thành|UB|Mặt{_S}trận|MTTQ|Trường|Viện|Đại)[^,;.:()\n]*?)(?=\s+(?:cho|vì|do|về|năm|tại|trong|nhờ|đã|có|nhân)\b|[,;.:()\n…]|$)")
-_BY_ISSUER_RE = re.compile(rf"được{_S}(?P<issuer>[^,;.:()\n]{{2,80}}?){_S}(?:trao{_S}tặng|tặng{_S}thưởng|tặng|trao|khen{_S}thưởng)\s*$")
-_QUOTED_RE = re.compile(r"\s*[“\"]([^”\"\n]{2,150})[”\"]")
-_UNQUOTED_TITLE_RE = re.compile(rf":?{_S}([^,;.:()\n“”\"]{{3,120}}?)(?={_S}(?:cho|tại|trên|năm|của|và{_S}(?:đạt|được))\b|[,;.:()\n]|$)")
-# "khen thưởng đột xuất cho X", "khen thưởng 10 triệu đồng cho X"
-_KHEN_CHO_RE = re.compile(
-    rf"(?:{_S}(?:đột{_S}xuất|nóng|kịp{_S}thời|[\d.,]+{_S}(?:triệu|nghìn|ngàn|tỷ|tỉ)(?:{_S}đồng)?)){{0,2}}"
-    rf"{_S}cho{_S}(?P<rcp>[^,;.:()\n]{{2,80}}?)(?=\s+(?:về|vì|do|đã|có|với|trong|tại|nhân)\b|[,;.:()\n]|$)"
-)
-# "khen thưởng cho thành tích ...": the reason, not a recipient; "nên/đề nghị khen thưởng": not given
-_REASON_RE = re.compile(r"\W*(?:thành\s+tích|việc|những|các|công\s+tác|hành\s+động|nỗ\s+lực)\b", re.IGNORECASE)
-_NOT_DONE_RE = re.compile(
-    rf"\b(?:nên|cần|phải|sẽ|chưa|không|đề{_S}nghị|đề{_S}xuất|xin|xét|xem{_S}xét|muốn){_S}(?:được{_S})?$", re.IGNORECASE
-)
-_MAX_GAP = 120  # characters between a count and the award it receives (a long "được X, Y và Z tặng")
+_NOUN_RE = re.compile(_NOUN)
+_ID_BEFORE_RE = re.compile(r"(?<!\w)(?:thôn|xóm|ấp|tổ|khu|số|lớp|đội|phường|quận|khóa|khoá|khối|cụm|bản|lần|thứ)[ \t\u00a0]+$")
+_COUNT_LIST_SEP_RE = re.compile(r"(?:[ \t\u00a0]+[a-zà-ỹđ]+){0,2}\s*(?:,|và|;)?\s*$")
 
 
 @dataclass
@@ -107,26 +147,14 @@ class _Count:
     idx: int = 0  # position in the text's list of counts
 
 
-class _Clauses:
-    """Clause breaks of a text, found once, so each mention looks its clause up by bisection."""
-
-    def __init__(self, text: str):
-        self._starts = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
-        self._len = len(text)
-
-    def bounds(self, pos: int) -> tuple[int, int]:
-        """Start and end of the clause around `pos` (a clause reaches back at most 600 characters)."""
-        i = bisect.bisect_left(self._starts, pos)  # breaks are one character long
-        start = self._starts[i - 1] + 1 if i and self._starts[i - 1] + 1 > pos - 600 else max(0, pos - 600)
-        end = self._starts[i] if i < len(self._starts) else self._len
-        return start, end
-
-
 def _counts(text: str) -> list[_Count]:
     """Every printed recipient count in the text."""
     out = []
     for m in COUNT_RE.finditer(text):
-        kind = "both" if m.group("both") else "collective" if m.group("collective") else "individual"
+        kinds = {_NOUN_KIND[" ".join(n.group().split())] for n in _NOUN_RE.finditer(m.group("nouns"))}
+        kind = "both" if len(kinds) > 1 else kinds.pop()
+        if _ID_BEFORE_RE.search(text, max(0, m.start() - 8), m.start()):
+            continue  # "thôn 11 xã ...": an address, not a count
         n = parse_vi_number(m.group("n"))
         if not math.isfinite(n):  # int(inf) raised OverflowError and lost the whole article
             continue
@@ -141,14 +169,11 @@ def _count_group(counts: list[_Count], i: int, text: str, forward: bool) -> list
     j = i
     while 0 <= j + step < len(counts):
         a, b = (counts[j], counts[j + step]) if forward else (counts[j + step], counts[j])
-        if not _COUNT_LIST_SEP_RE.match(text[a.end:b.start]):
+        if b.start - a.end > 60 or not _COUNT_LIST_SEP_RE.match(text, a.end, b.start):
             break
         group.append(counts[j + step])
         j += step
     return sorted(group, key=lambda c: c.start)
-
-
-_OTHER_TAIL_RE = re.compile(r"[ \t\u00a0]+khác\b")
 
 
 def _last_free_count(counts: list[_Count], starts: list[int], used: set[int], lo: int, hi: int) -> int | None:
@@ -171,29 +196,92 @@ def _first_free_count(counts: list[_Count], starts: list[int], used: set[int], l
     return None
 
 
-def _detail(text: str, m: re.Match[str], kind: str) -> tuple[str | None, int]:
-    """Class of a Huân chương or title of a danh hiệu, and where the phrase ends."""
-    if kind == "huan_chuong_lao_dong":
-        return m.group("hclass"), m.end()
-    if kind == "danh_hieu":
-        q = _QUOTED_RE.match(text, m.end())
-        if q:
-            return q.group(1).strip(), q.end()
-        u = _UNQUOTED_TITLE_RE.match(text, m.end())
-        if u and not re.match(r"\s*(?:thi\s+đua|này|đó|trên|của|và|hình\s+thức)\b", u.group(1)):
-            return u.group(1).strip(), u.end()
-    return None, m.end()
+# --------------------------------------------------------------------------- #
+# Clauses, verbs and subjects
+# --------------------------------------------------------------------------- #
+
+# Clause breaks: ; . ? ! : and newlines ('.' inside numbers and after TP/TS... is no break).
+_CLAUSE_BREAK_RE = re.compile(
+    r"[;!?:\n]|(?<!\bTP)(?<!\bTp)(?<!\bTS)(?<!\bThS)(?<!\bGS)(?<!\bBS)\.(?!\d)"
+)
+# Verbs linking a subject to the award it receives.
+_PASSIVE_RE = re.compile(
+    r"\b(?:được|nhận(?!{S}(?:định|thức|xét|diện|biết|thấy|lời|trách|lãnh|nhiệm))|đón{S}nhận|đạt|giành)\b".replace("{S}", _S)
+)
+_GIVE_TAIL_RE = re.compile(rf"(?:trao|tặng|thưởng|phong|truy{_S}tặng|khen{_S}tặng)\s*$")
+_GIVE_RE = re.compile(rf"\b(?:trao{_S}tặng|tặng{_S}thưởng|truy{_S}tặng|trao|tặng)\b")
+_PROPOSED_RE = re.compile(rf"\b(?:đề{_S}nghị|đề{_S}xuất|kiến{_S}nghị|xin|xét)\b")
+_MAX_GAP = 120  # characters between a count and the award it receives (a long "được X, Y và Z tặng")
+_MAX_GAP_SAME_CLAUSE = 230  # ... when nothing but words of the subject's description lie between
 
 
-def _issuer(text: str, m: re.Match[str], end: int, clause_start: int) -> str | None:
-    """Who gives the award: "được X tặng", "Bằng khen của X", "Cờ thi đua Chính phủ"."""
-    by = _BY_ISSUER_RE.search(text[max(clause_start, m.start() - 120):m.start()])
-    if by:
-        return by.group("issuer").strip()
-    of = _OF_ISSUER_RE.match(text, end)
-    if of:
-        return of.group("issuer").strip()
-    return None
+class _Clauses:
+    """Clause breaks of a text, found once, so each mention looks its clause up by bisection."""
+
+    def __init__(self, text: str):
+        self._starts = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
+        self._len = len(text)
+
+    def bounds(self, pos: int) -> tuple[int, int]:
+        """Start and end of the clause around `pos` (a clause reaches back at most 600 characters)."""
+        i = bisect.bisect_left(self._starts, pos)  # breaks are one character long
+        start = self._starts[i - 1] + 1 if i and self._starts[i - 1] + 1 > pos - 600 else max(0, pos - 600)
+        end = self._starts[i] if i < len(self._starts) else self._len
+        return start, end
+
+
+# Openers that are not the subject ("Tại hội nghị, ...", "Năm 2022, ...", "Chiều 29-5, ...").
+_OPENER_WORDS = (
+    r"Tại|Dịp|Nhân|Năm|Trong|Đặc\s+biệt|Qua|Sau|Kết\s+quả|Theo|Ngoài(?:\s+ra)?|Bên\s+cạnh|Cũng|Đồng\s+thời|Riêng|"
+    r"Như\s+vậy|Từ|Với|Để|Nhằm|Hiện|Đến|Khi|Do|Vì|Sáng|Chiều|Tối|Trưa|Ngày|Hôm|Mới\s+đây|Vừa\s+qua|Trước\s+đó|Thay\s+mặt"
+)
+_LEADING_ADVERBIAL_RE = re.compile(rf"^\W*(?:{_OPENER_WORDS})\b[^,]*,\s*")
+_OPENER_SEGMENT_RE = re.compile(rf"^\W*(?:(?:{_OPENER_WORDS})\b|(?:sáng|chiều|tối|trưa|ngày|hôm|năm)\b|.*\d)", re.IGNORECASE)
+# "(TNO) ", "NDĐT- ", "(GD&TĐ) - ": the outlet's lead prefix
+_OUTLET_PREFIX_RE = re.compile(r"^\s*(?:\([^()\n]{1,20}\)\s*[-–]?\s*|[A-ZĐ&]{2,10}\s*[-–]\s*)")
+_TIME_PREFIX_RE = re.compile(
+    r"^\s*(?:[Ss]áng|[Cc]hiều|[Tt]ối|[Tt]rưa|[Nn]gày|[Hh]ôm)\s*(?:nay|qua|\d{1,2}\s*[-/.]\s*\d{1,2}(?:\s*[-/.]\s*\d{2,4})?)\s*,?\s*"
+)
+# Where a subject ends: its first verb (or an aside in brackets).
+_SUBJECT_END_RE = re.compile(
+    r"\(|(?:^|\s)(?:đã|đang|vừa|sẽ|cũng|còn|vẫn|luôn|liên\s+tục|nhiều\s+năm|vinh\s+dự|tổ\s+chức|long\s+trọng|trân\s+trọng|"
+    r"thay\s+mặt|tới\s+dự|đến\s+dự|tiếp\s+tục|quyết\s+định|ra\s+quyết\s+định|trao|tặng|khen|tuyên\s+dương|"
+    r"biểu\s+dương|công\s+nhận|chính\s+thức|được|nhận|đón\s+nhận|đạt|giành|có)(?!\w)"
+)
+_GENERIC_SUBJECT_RE = re.compile(
+    r"^\W*(?:[Cc]ác|[Nn]hiều|[Nn]hững|[Mm]ột\s+số|[Đđ]ại\s+diện|[Tt]ập\s+thể|[Cc]á\s+nhân|[Hh]àng\s+loạt|[Mm]ỗi|"
+    r"[Tt]oàn\s+thể|[Tt]ất\s+cả|[Tt]ôi|[Cc]húng)\b"
+)
+# A unit the article is about, named by its head noun alone ("đơn vị đã nhiều năm liền đạt danh hiệu ...")
+_ANAPHORIC_SUBJECT_RE = re.compile(
+    r"^(?:[Tt]ập\s+thể\s+)?(?:[Đđ]ơn\s+vị|[Nn]hà\s+trường|[Tt]rường|[Hh]uyện|[Qq]uận|[Tt]hị\s+xã|[Tt]ỉnh|[Cc]ông\s+ty|"
+    r"[Bb]ệnh\s+viện|[Tt]ập\s+thể\s+nhà\s+trường)$"
+)
+_RANKS = (
+    r"Đại\s+tướng|Thượng\s+tướng|Trung\s+tướng|Thiếu\s+tướng|Đại\s+tá|Thượng\s+tá|Trung\s+tá|Thiếu\s+tá|"
+    r"Đại\s+úy|Thượng\s+úy|Trung\s+úy|Thiếu\s+úy|Đại\s+uý|Thượng\s+uý|Trung\s+uý|Thiếu\s+uý"
+)
+# a capitalised "Anh"/"Em" mid-phrase is part of a name ("huyện Anh Sơn"), so those count only at the start
+_PERSON_RE = re.compile(
+    rf"(?:(?:^|[\s,(])(?:(?:các|hai|ba){_S})?(?:ông|bà|anh|chị|em|cháu|đồng{_S}chí|{_RANKS}|NSND|NSƯT|nhà{_S}giáo)"
+    rf"|^\W*(?:(?:Các|Hai|Ba){_S})?(?:Ông|Bà|Anh|Chị|Em|Cháu|Đồng{_S}chí|Nhà{_S}giáo)){_S}[{_UP}]"
+)
+_NAMED_PEOPLE_RE = re.compile(rf"^\W*(?:các|hai|ba){_S}(?:anh|chị|em|ông|bà|đồng{_S}chí|cháu){_S}[A-ZĐ]")
+
+
+@functools.lru_cache(maxsize=1)
+def _surnames() -> frozenset[str]:
+    """Vietnamese surnames (etl/data/surnames.csv)."""
+    with resources.files("etl").joinpath("data", "surnames.csv").open(encoding="utf-8") as fh:
+        return frozenset(row["surname"] for row in csv.DictReader(fh))
+
+
+def _is_person(phrase: str) -> bool:
+    """Does a recipient phrase name a person ("ông Lê Hoàng Quân", "Thượng tá Nguyễn Phùng Tuy")?"""
+    if _PERSON_RE.search(phrase):
+        return True
+    words = re.findall(r"[^\W\d_]+", phrase)
+    return len(words) >= 2 and words[0] in _surnames() and words[1][0].isupper()
 
 
 def _strip_openers(subject: str) -> str:
@@ -207,10 +295,14 @@ def _strip_openers(subject: str) -> str:
     return re.sub(r"^\W*(?:đặc\s+biệt|trong\s+đó|riêng|và)\s+", "", s.strip(" ,"))
 
 
-_MID_CAPITAL_RE = re.compile(r"(?<=[^\W\d_]|[,)\-–])[ \t\u00a0]+([A-ZĐÀ-Ỹ][^\W_]*)")
+# "... có nhiều nhà giáo được ...": the recipients right before the verb are unnamed
+_GENERIC_TAIL_RE = re.compile(
+    rf"(?<!\w)(?:nhiều|các|những|một{_S}số|hàng{_S}(?:loạt|trăm|nghìn|ngàn|chục)){_S}(?:[^\W\d_]+{_S}){{0,3}}[^\W\d_]*\s*$"
+)
+_MID_CAPITAL_RE = re.compile(rf"(?<=[^\W\d_]|[,)\-–])[ \t\u00a0]+([{_UP}][^\W_]*)")
 
 
-def _is_named(subject: str) -> bool:
+def _is_named(subject: str, before: str = "") -> bool:
     """Does a subject phrase name its recipient (not "các tập thể", "đại diện ...")?
 
     Named means a proper noun in mid-sentence ("quận Bắc Từ Liêm", "NXB Kim
@@ -220,34 +312,192 @@ def _is_named(subject: str) -> bool:
     s = _strip_openers(subject)
     if not s:
         return False
+    if _NAMED_PEOPLE_RE.match(s):
+        return True
     segments = [seg.strip() for seg in re.split(r",\s*", s) if seg.strip()]
     # a list of named units: "Ban Tổ chức Quận ủy, Ban Dân vận Quận ủy, ... và các phòng"
     if sum(1 for seg in segments if seg[0].isupper()) >= 3:
         return True
     last = segments[-1] if segments else s
-    if _GENERIC_SUBJECT_RE.match(last):
+    if _GENERIC_SUBJECT_RE.match(last) or _GENERIC_TAIL_RE.search(last):
         return False
     tokens = re.findall(r"[^\W\d_]+", last)
     if not tokens or len(tokens) > 12:
         return False
-    tail = subject[-(len(last) + 40):]  # keep the word before, to tell mid-sentence capitals
+    tail = (before + subject)[-(len(last) + 40):]  # keep the word before, to tell mid-sentence capitals
     return any(t[0].isupper() for t in _MID_CAPITAL_RE.findall(tail)[-len(tokens):]) or bool(
         re.search(r"(?:^|[,;]\s*)(?:đặc\s+biệt|và|trong\s+đó)\s+[A-ZĐ]", tail)
     )
 
 
-def _subject_before(text: str, lo: int, pos: int) -> tuple[str, int] | None:
-    """The subject before the passive verb nearest to `pos` (from `lo`), and the verb start."""
-    verbs = list(_PASSIVE_RE.finditer(text, lo, pos))
-    if not verbs:
-        return None
-    v = verbs[-1]
-    gap = text[v.end():pos]
-    # "X được Y tặng AWARD" or "X nhận (được) AWARD": anything else is too loose
-    if len(gap) > 12 and not (len(gap) <= 110 and _GIVE_TAIL_RE.search(gap)):
-        return None
-    return text[lo:v.start()], v.start()
+def _clause_subject(text: str, lo: int, verb_start: int) -> str | None:
+    """The subject of the verb at `verb_start`, in the clause from `lo`.
 
+    The verb's own comma segment up to its first verb word, with earlier
+    segments kept while they start with a capital and are no adverbial
+    ("Ban Thường vụ Tỉnh đoàn, Sở Giáo dục và Đào tạo ... tổ chức ... và tuyên dương").
+    """
+    s = _OUTLET_PREFIX_RE.sub("", text[lo:verb_start], count=1)
+    segments = s.split(",")
+    last = segments[-1]
+    end = _SUBJECT_END_RE.search(last)
+    if end is not None:
+        last = last[:end.start()]
+    keep = [_TIME_PREFIX_RE.sub("", last.strip())]
+    for seg in reversed(segments[:-1]):
+        seg = seg.strip()
+        if not seg or not seg[0].isupper() or _OPENER_SEGMENT_RE.match(seg):
+            break
+        keep.insert(0, seg)
+    subject = " ".join(", ".join(keep).split()).strip(" ,-–")
+    return subject or None
+
+
+def _recipient_phrase(subject: str) -> str:
+    """The recipients at the end of a subject: its last comma segment and the capitalised ones before it."""
+    segments = [seg.strip() for seg in _strip_openers(subject).split(",")]
+    while segments and not segments[-1]:
+        segments.pop()
+    if not segments:
+        return ""
+    keep = [segments[-1]]
+    for seg in reversed(segments[:-1]):
+        if not seg or not seg[0].isupper() or _OPENER_SEGMENT_RE.match(seg):
+            break
+        keep.insert(0, seg)
+    return ", ".join(keep)
+
+
+def _first_subject(text: str, lo: int, hi: int) -> str | None:
+    """The subject opening the clause text[lo:hi], for predicates joined after it ("X đã ..., liên tục được ...")."""
+    for seg in _OUTLET_PREFIX_RE.sub("", text[lo:hi], count=1).split(","):
+        seg = seg.strip()
+        if not seg or _OPENER_SEGMENT_RE.match(seg):
+            continue
+        end = _SUBJECT_END_RE.search(seg)
+        if end is None or end.start() == 0:
+            return None
+        return " ".join(seg[:end.start()].split()) or None
+    return None
+
+
+def _is_anaphoric(subject: str | None) -> bool:
+    """Is the subject the unit the article is about, by its head noun ("đơn vị", "nhà trường")?"""
+    return bool(subject) and bool(_ANAPHORIC_SUBJECT_RE.match(subject))
+
+
+# --------------------------------------------------------------------------- #
+# Details and issuers
+# --------------------------------------------------------------------------- #
+
+_QUOTED_RE = re.compile(r"\s*[“\"]([^”\"\n]{2,150})[”\"]")
+_UNQUOTED_TITLE_RE = re.compile(rf":?{_S}([^,;.:()\n“”\"]{{3,120}}?)(?={_S}(?:cho|tại|trên|năm|của|và{_S}(?:đạt|được|tặng|trao|nhận)|được|tặng|trao)\b|[,;.:()\n]|$)")
+_RECOGNISED_TITLE_RE = re.compile(
+    rf"{_S}(?P<t>[“\"][^”\"\n]{{2,120}}[”\"]|(?:[Đđ]ơn{_S}vị|[Tt]ập{_S}thể|[Cc]hiến{_S}s[ĩỹ]|[Cc]á{_S}nhân|[Gg]ia{_S}đình|"
+    rf"[Đđ]iển{_S}hình|[Ll]ao{_S}động|[Aa]nh{_S}hùng|[Nn]ghệ{_S}nhân|[Nn]hà{_S}giáo|[Tt]hầy{_S}thuốc|[Ll]àng{_S}văn|"
+    rf"[Kk]hu{_S}dân{_S}cư|[Cc]ơ{_S}quan|[Xx]ã{_S}[“\"]?Anh)[^,;.:()\n]{{0,100}})"
+)
+_TITLE_WORDS_RE = re.compile(r"\s*(?:thi\s+đua|này|đó|trên|của|và|hình\s+thức|cao\s+quý)\b")
+_OF_ISSUER_RE = re.compile(
+    rf"(?:{_S}(?:đột{_S}xuất|xuất{_S}sắc|tiên{_S}tiến))?{_S}(?:(?P<of>của){_S})?(?P<issuer>(?:[Tt]hủ{_S}tướng|[Cc]hủ{_S}tịch|[Cc]hính{_S}phủ|[Tt]hành{_S}phố|UBND|Ủy{_S}ban|"
+    rf"Uỷ{_S}ban|[Bb]ộ|Ban|[Ss]ở|Trung{_S}ương|Tỉnh|Thành|Quận|Huyện|HĐND|Hội|Liên{_S}đoàn|Đoàn|Công{_S}an|Tổng|Cục|"
+    rf"Quân|Nhà{_S}nước|Đảng|tỉnh|quận|huyện|UB|Mặt{_S}trận|MTTQ|Viện|Đại|Học{_S}viện|Thành{_S}đoàn|Tỉnh{_S}đoàn|"
+    rf"Tập{_S}đoàn|Công{_S}ty)(?:TP\.\s?|Tp\.\s?|[^,;.:()\n“”\"])*?)"
+    rf"(?=\s+(?:cho|vì|do|về|năm|tại|trong|nhờ|đã|có|nhân|và{_S}(?:nhiều|các)|cùng|khác|trao|tặng)\b|{_S}và{_S}\d|[,;.:()\n…“\"]|$)"
+)
+_OF_ISSUER_AFTER_OF_RE = re.compile(
+    rf"(?:{_S}(?:đột{_S}xuất|xuất{_S}sắc|tiên{_S}tiến))?{_S}của{_S}(?P<issuer>(?:các|[A-ZĐ])(?:TP\.\s?|Tp\.\s?|[^,;.:()\n“”\"])*?)"
+    rf"(?=\s+(?:cho|vì|do|về|năm|tại|trong|nhờ|đã|có|nhân|cùng|khác|trao|tặng)\b|{_S}và{_S}\d|[,;.:()\n…“\"]|$)"
+)
+_BY_GIVE = rf"(?:(?:(?:hai|ba|\d+){_S}lần{_S})?(?:trao{_S}tặng|tặng{_S}thưởng|truy{_S}tặng|phong{_S}tặng|khen{_S}tặng|tặng|trao|khen{_S}thưởng|phong))"
+_BY_ISSUER_RE = re.compile(rf"được{_S}(?P<issuer>(?:TP\.\s?|Tp\.\s?|[^;.:()\n])(?:TP\.\s?|Tp\.\s?|[^;.:()\n]){{1,100}}?){_S}{_BY_GIVE}\s*$")
+_BY_ISSUER_PRAISE_RE = re.compile(rf"được{_S}(?P<issuer>[^,;.:()\n\d]{{2,60}}?)\s*$")
+_PROPOSER_RE = re.compile(rf"(?:đề{_S}nghị|đề{_S}xuất|kiến{_S}nghị){_S}(?P<issuer>[^,;.:()\n]{{2,60}}?)\s*$")
+_NOT_ISSUER_RE = re.compile(r"(?:^|\s)(?:được|nhận|tặng|trao|đạt|là|cho|đề\s+nghị)(?:\s|$)|^\W*(?:tôi|chúng|em|các\s+(?:tập|cá))\b",
+                            re.IGNORECASE)
+_PERSON_THEN_POSITION_RE = re.compile(rf"^(?:Ông|Bà|Đồng{_S}chí|ông|bà|đồng{_S}chí|{_RANKS}){_S}[^,]+,\s*(?P<position>[A-ZĐ].+)$")
+# an issuer is an office or a body: a capitalised name or an organisation's head noun
+_ISSUER_START_RE = re.compile(
+    rf"^(?:[{_UP}]|(?:cục|sở|bộ|ban|hội|ủy\s+ban|uỷ\s+ban|phòng|công\s+an|quận|huyện|tỉnh|thành\s+phố|trường|"
+    r"liên\s+đoàn|đoàn|nhà\s+nước|chính\s+phủ|các\s+(?:cấp|bộ|ngành|sở))\b)"
+)
+_NOT_ISSUER_START_RE = re.compile(
+    r"^(?:Và|Để|Đã|Hiện|Nhằm|Các|Những|Nhiều|Theo|Trong|Với|Sau|Qua|Từ|Khi|Do|Vì|Tại|Nhân|Năm|Ngày|Sáng|Chiều|Tối|"
+    r"Đồng\s+thời|Đặc\s+biệt|Bên\s+cạnh|Ngoài|Riêng|Cũng|Còn|Mỗi|Tất\s+cả|Toàn|Đây|Đó|Này|Chúng|Tôi|Họ|Kết\s+quả|"
+    r"Hội\s+nghị|Lễ|Buổi|Chương\s+trình|Đại\s+hội)\b"
+)
+
+
+def _detail(text: str, m: re.Match[str], group: str) -> tuple[str | None, int]:
+    """Class of a Huân chương, name of an order, medal or danh hiệu, and where the phrase ends."""
+    if group == "huan_chuong_lao_dong":
+        return m.group("hclass"), m.end()
+    if group in ("order", "medal"):
+        return " ".join(m.group().split()), m.end()
+    if group == "danh_hieu":
+        q = _QUOTED_RE.match(text, m.end())
+        if q:
+            return q.group(1).strip(), q.end()
+        u = _UNQUOTED_TITLE_RE.match(text, m.end())
+        if u and not _TITLE_WORDS_RE.match(u.group(1)):
+            return u.group(1).strip(), u.end()
+    if group == "recognised":
+        t = _RECOGNISED_TITLE_RE.match(text, m.end())
+        if t:
+            return t.group("t").strip(" “”\""), t.end()
+    return None, m.end()
+
+
+_CONTEST_TITLE_RE = re.compile(
+    r"^\W*(?:hoa\s+hậu|á\s+hậu|người\s+đẹp|vô\s+địch|quán\s+quân|á\s+quân|nữ\s+hoàng|vua|cầu\s+thủ|"
+    r"ngôi\s+sao|Quả\s+bóng|Miss|top)\b", re.IGNORECASE)
+
+
+def _titled(detail: str | None, quoted: bool) -> bool:
+    """Does a danh hiệu detail name a title ("Chiến sĩ thi đua", "đơn vị Quyết thắng"), not "vô địch", "hoa hậu"?"""
+    if not detail or _CONTEST_TITLE_RE.match(detail):
+        return False
+    return quoted or any(w[0].isupper() for w in re.findall(r"[^\W\d_]+", detail))
+
+
+def _clean_issuer(s: str | None) -> str | None:
+    """An issuer phrase with asides and spaces tidied, or None when it is no issuer."""
+    if not s:
+        return None
+    s = re.sub(r"\s*\([^()]*\)", "", s)
+    s = re.sub(r"^\s*(?:[Đđ]ại\s+diện|[Tt]hay\s+mặt)\s+(?:lãnh\s+đạo\s+)?", "", s)
+    s = " ".join(s.split()).strip(" ,-–")
+    if not s or len(s) > 120 or _NOT_ISSUER_RE.search(s) or not _ISSUER_START_RE.match(s) or _NOT_ISSUER_START_RE.match(s):
+        return None
+    p = _PERSON_THEN_POSITION_RE.match(s)
+    return p.group("position") if p else s
+
+
+def _issuer_by(text: str, start: int, clause_start: int, praised: bool) -> str | None:
+    """ "được X tặng AWARD" / "được X khen thưởng": the X nearest before the award."""
+    lo = max(clause_start, start - 150)
+    window = text[lo:start]
+    last = None
+    for last in re.finditer(r"được", window):
+        pass
+    if last is None:
+        return None
+    rest = window[last.start():]
+    by = (_BY_ISSUER_PRAISE_RE if praised else _BY_ISSUER_RE).match(rest)
+    return _clean_issuer(by.group("issuer")) if by else None
+
+
+def _issuer_of(text: str, end: int) -> tuple[str | None, int]:
+    """ "Bằng khen của X", "Cờ thi đua Chính phủ": the issuer printed after the award, and its end."""
+    of = _OF_ISSUER_RE.match(text, end) or _OF_ISSUER_AFTER_OF_RE.match(text, end)
+    if not of:
+        return None, end
+    return _clean_issuer(of.group("issuer")), of.end()
+
+
+# --------------------------------------------------------------------------- #
+# Rows
+# --------------------------------------------------------------------------- #
 
 def _row(text: str, kind: str, start: int, end: int, detail: str | None, issuer: str | None,
          recipient_kind: str | None, count: int | None, index: SentenceIndex) -> Award:
@@ -257,6 +507,55 @@ def _row(text: str, kind: str, start: int, end: int, detail: str | None, issuer:
         recipient_kind=recipient_kind, recipient_count=count, year=index.year_at(start),
         char_start=start, char_end=end,
     )
+
+
+# "khen thưởng đột xuất cho X", "khen thưởng 10 triệu đồng cho X", "khen thưởng các anh Tuấn, Trung và Tâm"
+_KHEN_CHO_RE = re.compile(
+    rf"(?:{_S}(?:đột{_S}xuất|nóng|kịp{_S}thời|[\d.,]+{_S}(?:triệu|nghìn|ngàn|tỷ|tỉ)(?:{_S}đồng)?)){{0,2}}"
+    rf"{_S}(?P<cho>cho{_S})?(?P<rcp>[^,;.:()\n]{{2,80}}?)(?=\s+(?:về|vì|do|đã|có|với|trong|tại|nhân|mỗi)\b|[,;.:()\n]|$)"
+)
+# "khen thưởng cho thành tích ...": the reason, not a recipient; "nên/đề nghị khen thưởng": not given
+_REASON_RE = re.compile(r"\W*(?:thành\s+tích|việc|những|các|công\s+tác|hành\s+động|nỗ\s+lực)\b", re.IGNORECASE)
+# "huyện sẽ tổ chức trao ...", "chọn để tuyên dương": not given yet
+_NOT_YET_RE = re.compile(rf"(?<!\w)(?:sẽ|sắp|dự{_S}kiến|chuẩn{_S}bị|để)(?!\w)")
+_NOT_DONE_RE = re.compile(
+    rf"\b(?:nên|cần|phải|sẽ|chưa|không|đề{_S}nghị|đề{_S}xuất|xin|xét|xem{_S}xét|muốn){_S}(?:được{_S})?$", re.IGNORECASE
+)
+# the recipient after an active "trao AWARD": "cho X", "tặng X", "..., phần thưởng tuyên dương em X"
+_ACTIVE_CHO_RE = re.compile(rf"[^;]{{0,60}}?\bcho\s+(?P<rcp>[^;]{{2,80}})")
+_ACTIVE_RCP_RE = re.compile(
+    rf"(?:[^;]{{0,60}}?)(?:\bcho|\btặng|\btuyên{_S}dương|\bbiểu{_S}dương)\s+(?:cho\s+)?(?P<rcp>[^;]{{2,80}})"
+)
+# before a count after the award: "cho hơn 20 ...", "với 219 tập thể"
+_COUNT_AFTER_MARK_RE = re.compile(
+    rf"(?:\bcho|\btặng|\bvới|\bgồm)\s*(?:(?:hơn|gần|trên|khoảng|tổng{_S}số|tổng{_S}cộng|lần{_S}lượt|thêm){_S})?$"
+)
+# ... or only a short, verbless stretch between: "khen thưởng 38 sáng kiến ... và 6 tập thể"
+_VERB_IN_GAP_RE = re.compile(
+    rf"\b(?:được|nhận|đạt|là|có|đã|đang|sẽ|trao|tặng|tổ{_S}chức|tham{_S}dự|tham{_S}gia|của|gồm)\b|[“\"]"
+)
+# awards listed one after another share their recipient:
+# "tặng thưởng Huân chương ..., Cờ thi đua Chính phủ, ... và nhiều Bằng khen, Giấy khen khác"
+_LIST_JOIN_RE = re.compile(r"^(?:[ \t\u00a0]+(?:của[ \t\u00a0]+)?[^,;.:\n]{0,60}?)?\s*(?:,|và)\s*(?:nhiều\s+|các\s+)?$")
+_CHAIN_SEP_RE = re.compile(r"\s*(?:,|và)\s*$")  # used with match(text, pos, endpos): no "^"
+_OTHER_TAIL_RE = re.compile(r"[ \t\u00a0]+khác\b")
+_MANY_BEFORE_RE = re.compile(r"nhiều\s+$")
+# "đạt danh hiệu “LĐ tiên tiến”; 1.257 CSTĐ cơ sở, 138 CSTĐ các cấp và 50 CN giỏi thủ đô": holders of more titles
+_TITLE_COUNT_ITEM_RE = re.compile(
+    rf"\s*(?:[;,]|{_S}và)\s*(?P<n>\d{{1,3}}(?:\.\d{{3}})+|\d+){_S}(?P<t>[A-ZĐ][^\s,;.:()\n]*(?:{_S}(?!và\b)[^\W\d][^\s,;.:()\n]*){{0,5}})"
+    rf"(?=\s*(?:[,;.…]|{_S}và\b)|\s*$)"
+)
+_TITLE_ITEM_STOP_RE = re.compile(rf"\b(?:được|nhận|đạt|tặng|trao|là|có|đã|đồng|tỷ|triệu|người|tập{_S}thể|cá{_S}nhân)\b")
+# "đạt danh hiệu đơn vị Quyết thắng, đơn vị dẫn đầu phong trào thi đua ...": a list of titles
+_TITLE_LIST_ITEM_RE = re.compile(rf"\s*(?:,|{_S}và)\s*(?P<t>[^,;.:()\n“”\"]{{3,100}}?)(?=\s*[,;.:()\n]|{_S}(?:được|và{_S}được|cùng)\b|$)")
+
+
+@dataclass
+class _State:
+    """What one extraction has claimed so far."""
+
+    used: set[int]
+    done: set[int]  # mentions that already gave rows (or were merged into another's row)
 
 
 def extract_awards(text: str) -> list[Award]:
@@ -269,88 +568,347 @@ def extract_awards(text: str) -> list[Award]:
     index = SentenceIndex(text)
     clauses = _Clauses(text)
     counts = _counts(text)
-    count_starts = [c.start for c in counts]
-    used: set[int] = set()
-    mentions = list(AWARD_RE.finditer(text))
+    starts = [c.start for c in counts]
+    mentions = _mentions(text)
+    state = _State(used=set(), done=set())
     out: list[Award] = []
-    last_named: tuple[int, Award] | None = None  # (mention index, row) of a named award
-    for k, m in enumerate(mentions):
-        kind = next(name for name in _KINDS if m.group(name))
-        detail, end = _detail(text, m, kind)
-        c_start, c_end = clauses.bounds(m.start())
-        # mentions never overlap, so the neighbours are the nearest other awards in the clause
-        prev_award_end = max(c_start, mentions[k - 1].end()) if k else c_start
-        next_award_start = min(c_end, mentions[k + 1].start()) if k + 1 < len(mentions) else c_end
-        issuer = _issuer(text, m, end, c_start)
-
-        # 1. counts before: "8 tập thể nhận được Bằng khen"
-        i = _last_free_count(counts, count_starts, used, max(prev_award_end, m.start() - _MAX_GAP - 60), m.start())
-        group: list[_Count] = []
-        if i is not None and m.start() - counts[i].end <= _MAX_GAP:
-            gap = text[counts[i].end:m.start()]
-            if _PASSIVE_RE.search(gap) or re.search(r"\bkhen\s+thưởng\b", text[m.start():m.end()]) and "được" in gap:
-                group = [c for c in _count_group(counts, i, text, forward=False) if c.idx not in used]
-                start = group[0].start
-                stop = max(end, m.end())
-        # 2. counts after: "tặng danh hiệu “...” cho 48 cá nhân"
-        if not group:
-            i = _first_free_count(counts, count_starts, used, end, min(next_award_start, end + 2 * _MAX_GAP + 1))
-            if i is not None:
-                if re.search(r"\bcho\s*(?:(?:hơn|gần|trên|khoảng)\s+)?$", text[end:counts[i].start]):
-                    group = _count_group(counts, i, text, forward=True)
-                    give = None
-                    for give in _GIVE_RE.finditer(text, max(c_start, prev_award_end), m.start()):
-                        pass
-                    start = give.start() if give and m.start() - give.end() < 20 else m.start()
-                    stop = group[-1].end
-        if group:
-            for c in group:
-                used.add(c.idx)
-                out.append(_row(text, kind, start, stop, detail, issuer, c.kind, c.n, index))
+    chains = _chains(text, mentions)
+    for k in range(len(mentions)):
+        out += _count_before(text, mentions, k, chains, counts, starts, state, clauses, index)
+    for k in range(len(mentions)):
+        if k not in state.done:
+            out += _count_after(text, mentions, k, chains, counts, starts, state, clauses, index)
+    last_named: tuple[int, Award] | None = None
+    for k in range(len(mentions)):
+        if k in state.done:
+            last_named = None
             continue
-        if kind == "khen_thuong":
-            # the generic verb needs a count, or a named recipient right after "cho"
-            cho = _KHEN_CHO_RE.match(text, m.end())
-            if cho and not _GENERIC_SUBJECT_RE.match(cho.group("rcp")) and not _REASON_RE.match(cho.group("rcp")) \
-                    and not _NOT_DONE_RE.search(text[max(0, m.start() - 25):m.start()]) and _is_named(cho.group("rcp")):
-                kind_r = "individual" if _PERSON_RE.match(cho.group("rcp")) else "collective"
-                stop = cho.start("rcp") + len(cho.group("rcp").rstrip())
-                out.append(_row(text, kind, m.start(), stop, None, issuer, kind_r, None, index))
-            continue
-        if kind == "danh_hieu" and not (detail and (detail[0].isupper() or _QUOTED_RE.match(text, m.end()))):
-            continue  # "giành danh hiệu vô địch", "các danh hiệu thi đua": no named title
-        if last_named and last_named[0] == k - 1 and _LIST_JOIN_RE.match(text[mentions[k - 1].end():m.start()]):
-            prev = last_named[1]
-            start = m.start()
-            many = re.search(r"nhiều\s+$", text[max(0, start - 8):start])
-            if many:
-                start -= len(many.group())
-            own = _OF_ISSUER_RE.match(text, end)
-            if kind == "giay_khen" or kind == "bang_khen":
-                tail = _OTHER_TAIL_RE.match(text, end)
-                end = tail.end() if tail and not own else end
-            row = _row(text, kind, start, end if not own else own.end(), detail,
-                       own.group("issuer").strip() if own else prev.issuer, prev.recipient_kind, None, index)
-            out.append(row)
-            last_named = (k, row)
-            continue
-        # 3. a named recipient: passive "X được ... tặng AWARD" ...
-        subj = _subject_before(text, prev_award_end, m.start())
-        if subj is not None:
-            subject, _ = subj
-            if _is_named(subject):
-                kind_r = "individual" if _PERSON_RE.match(subject.split(",")[-1]) else "collective"
-                out.append(_row(text, kind, m.start(), end, detail, issuer, kind_r, None, index))
-                last_named = (k, out[-1])
-            continue
-        # ... or active "trao AWARD cho X"
-        rest = text[end:next_award_start]
-        cho = re.match(r"^(?:[^,;]{0,60}?)\bcho\s+(?P<rcp>[^,;]{2,80})", rest)
-        if cho and _GIVE_RE.search(text[max(c_start, prev_award_end):m.start()]) and _is_named(cho.group("rcp")):
-            kind_r = "individual" if _PERSON_RE.match(cho.group("rcp")) else "collective"
-            out.append(_row(text, kind, m.start(), end, detail, issuer, kind_r, None, index))
+        rows = _named(text, mentions, k, clauses, index, last_named)
+        out += rows
+        last_named = (k, rows[-1]) if rows else None
     out.sort(key=lambda a: a.char_start)
     return out
+
+
+def _mentions(text: str) -> list[_Mention]:
+    """Award phrases in text order, without verbs that belong to a neighbouring award noun."""
+    out: list[_Mention] = []
+    for m in AWARD_RE.finditer(text):
+        group = next(name for name in _KINDS if m.group(name))
+        if group == "recognised" and _AWARD_AFTER_VERB_RE.match(text, m.end()):
+            continue  # "được UBND quận công nhận danh hiệu ...": the danh hiệu speaks
+        if group == "praised":
+            before = text[max(0, m.start() - 25):m.start()]
+            if _NOMINAL_BEFORE_RE.search(before):
+                continue  # "công tác thi đua, khen thưởng": a noun
+            if _AWARD_AFTER_VERB_RE.match(text, m.end()):
+                continue  # "khen tặng danh hiệu ...", "khen thưởng, tặng bằng khen ...": the award noun speaks
+            if m.group().lower().startswith(("tuyên", "biểu")) and _AWARD_BEFORE_PRAISE_RE.search(before):
+                continue  # "trao tặng bằng khen, phần thưởng tuyên dương em X": one act
+        detail, end = _detail(text, m, group)
+        out.append(_Mention(_AWARD_OF_GROUP.get(group, group), group, m.start(), end, detail))
+    for prev, nxt in zip(out, out[1:]):
+        if prev.end > nxt.start:  # an unquoted title runs until the next award at most
+            prev.end = nxt.start
+            if prev.group == "danh_hieu":
+                prev.detail = text[prev.start:nxt.start].split("hiệu", 1)[-1].strip(" ,:") or None
+    return out
+
+
+def _chains(text: str, mentions: list[_Mention]) -> dict[int, tuple[int, int]]:
+    """Award nouns joined only by ',' / 'và' ("Huân chương Độc lập, Huân chương Lao động"): first and last index."""
+    out: dict[int, tuple[int, int]] = {}
+    k = 0
+    while k < len(mentions):
+        j = k
+        while (j + 1 < len(mentions) and not mentions[j].verb and not mentions[j + 1].verb
+               and _CHAIN_SEP_RE.match(text, mentions[j].end, mentions[j + 1].start)):
+            j += 1
+        if j > k:
+            for i in range(k, j + 1):
+                out[i] = (k, j)
+        k = j + 1
+    return out
+
+
+def _shared_row_fields(text: str, mentions: list[_Mention], k: int, chains: dict[int, tuple[int, int]]
+                       ) -> tuple[str, str | None, int, int]:
+    """Kind, detail and span of the awards one count goes to: a chain of several is one khen_thuong."""
+    first, last = chains.get(k, (k, k))
+    if first == last:
+        m = mentions[k]
+        return m.kind, m.detail, m.start, m.end
+    return "khen_thuong", " ".join(text[mentions[first].start:mentions[last].end].split()), \
+        mentions[first].start, mentions[last].end
+
+
+def _mark_chain(chains: dict[int, tuple[int, int]], k: int, state: _State) -> None:
+    """Every award of k's chain is done: one count went to all of them."""
+    first, last = chains.get(k, (k, k))
+    state.done.update(range(first, last + 1))
+
+
+def _count_before(text, mentions, k, chains, counts, starts, state, clauses, index) -> list[Award]:
+    """Rule 1: "8 tập thể nhận được Bằng khen", "96 tập thể, 127 cá nhân được quận khen thưởng"."""
+    first, _last = chains.get(k, (k, k))
+    if first != k or k in state.done:
+        return []
+    m = mentions[k]
+    c_start, _c_end = clauses.bounds(m.start)
+    prev_end = max(c_start, mentions[k - 1].end) if k else c_start
+    i = _last_free_count(counts, starts, state.used, max(prev_end, m.start - _MAX_GAP_SAME_CLAUSE - 60), m.start)
+    if i is None:
+        return []
+    c = counts[i]
+    gap = text[c.end:m.start]
+    if m.start - c.end > _MAX_GAP and (m.start - c.end > _MAX_GAP_SAME_CLAUSE or not re.search(r"được\s*(?:\S+\s+){0,3}$", gap)):
+        return []
+    if not (_PASSIVE_RE.search(gap) or (m.group == "praised" and "được" in gap)):
+        return []
+    if re.search(r"(?:\bcho|\bvới)\s*(?:(?:hơn|gần|trên|khoảng)\s+)?$", text[max(0, c.start - 12):c.start]) and k and \
+            mentions[k - 1].end > c_start:
+        return []  # "tặng Bằng khen cho 5 tập thể đạt ...": the count belongs to the award before
+    if _NOT_YET_RE.search(gap[-40:]):
+        return []  # "được ... chọn để tuyên dương", "sẽ được tặng": not given yet
+    if m.group == "recognised" and not re.search(r"được\s*$", gap):
+        return []  # "N xã ... công nhận": only "N xã được công nhận ..." is a recognition of the N
+    if _PROPOSED_RE.search(gap) or re.search(r"\btrong\s+(?:số\s+)?đó\b", gap):
+        return []  # "690 đơn vị, trong đó có 240 được công nhận": the count is of the larger set
+    group = [g for g in _count_group(counts, i, text, forward=False) if g.idx not in state.used]
+    kind, detail, _a, stop = _shared_row_fields(text, mentions, k, chains)
+    issuer = _issuer_by(text, m.start, c_start, m.group == "praised")
+    if issuer is None:
+        issuer, _ = _issuer_of(text, stop)
+    if issuer is None and re.search(rf"(?:khen{_S}thưởng|tuyên{_S}dương|biểu{_S}dương|khen{_S}tặng)\s*$",
+                                    text[max(0, group[0].start - 20):group[0].start]):
+        issuer = _clean_issuer(_clause_subject(text, c_start, group[0].start))
+    rows = []
+    for g in group:
+        state.used.add(g.idx)
+        rows.append(_row(text, kind, group[0].start, max(stop, m.end), detail, issuer, g.kind, g.n, index))
+    _mark_chain(chains, k, state)
+    if m.kind == "danh_hieu":
+        rows += _title_count_items(text, m, group[-1].kind, index)
+    return rows
+
+
+def _title_count_items(text: str, m: _Mention, kind: str, index: SentenceIndex) -> list[Award]:
+    """Holders of further titles listed after a counted danh hiệu: "; 1.257 CSTĐ cơ sở, 138 CSTĐ các cấp"."""
+    rows = []
+    pos = m.end
+    while True:
+        item = _TITLE_COUNT_ITEM_RE.match(text, pos)
+        if not item or _TITLE_ITEM_STOP_RE.search(item.group("t")):
+            break
+        n = parse_vi_number(item.group("n"))
+        if not math.isfinite(n):
+            break
+        rows.append(_row(text, "danh_hieu", item.start("n"), item.end(), item.group("t"), None, kind, int(n), index))
+        pos = item.end()
+    return rows
+
+
+def _count_after(text, mentions, k, chains, counts, starts, state, clauses, index) -> list[Award]:
+    """Rule 2: "tặng danh hiệu “...” cho 48 cá nhân", "Trung ương Hội đã khen thưởng 7 tập thể, 8 cá nhân"."""
+    first, last = chains.get(k, (k, k))
+    if k != last:
+        return []  # the count of a chain follows its last award
+    m = mentions[k]
+    c_start, c_end = clauses.bounds(m.start)
+    next_start = min(c_end, mentions[k + 1].start) if k + 1 < len(mentions) else c_end
+    i = _first_free_count(counts, starts, state.used, m.end, min(next_start, m.end + 2 * _MAX_GAP + 1))
+    if i is None:
+        return []
+    c = counts[i]
+    between = text[m.end:c.start]
+    marked = bool(_COUNT_AFTER_MARK_RE.search(between))
+    # an award noun needs "cho"/"tặng"/"với" before its count; a verb takes its object directly
+    if not marked and (not m.verb or len(between) > 60 or _VERB_IN_GAP_RE.search(between)):
+        return []
+    if m.verb and _NOT_DONE_RE.search(text[max(0, m.start - 25):m.start]):
+        return []
+    if _NOT_YET_RE.search(text, max(c_start, mentions[first].start - 30), mentions[first].start):
+        return []
+    head = mentions[first]
+    kind, detail, a_start, stop = _shared_row_fields(text, mentions, k, chains)
+    # "tuyên dương 106 đại biểu thiếu nhi “Cháu ngoan Bác Hồ”": the quoted title is the award
+    title = _QUOTED_RE.match(text, c.end) if m.group == "praised" else None
+    if title is None and m.group == "praised":
+        after = re.match(r"(?:[ \t\u00a0]+[^\W\d][^\s“\"]*){0,3}(?=\s*[“\"])", text[c.end:c.end + 60])
+        title = _QUOTED_RE.match(text, c.end + after.end()) if after else None
+    if title is not None:
+        kind, detail = "danh_hieu", title.group(1).strip()
+    group = _count_group(counts, i, text, forward=True)
+    group = [g for g in group if g.idx not in state.used]
+    give = None
+    for give in _GIVE_RE.finditer(text, max(c_start, mentions[first - 1].end if first else c_start), head.start):
+        pass
+    start = give.start() if give and head.start - give.end() < 20 else a_start
+    issuer = _issuer_by(text, head.start, c_start, head.group == "praised") if not head.verb else None
+    if issuer is None:
+        issuer, _ = _issuer_of(text, stop)
+    if issuer is None:
+        issuer = _active_issuer(text, c_start, give.start() if give and head.start - give.end() < 20 else head.start)
+    rows = []
+    for g in group:
+        state.used.add(g.idx)
+        rows.append(_row(text, kind, start, g.end if title is None else title.end(), detail, issuer, g.kind, g.n, index))
+    _mark_chain(chains, k, state)
+    return rows
+
+
+def _active_issuer(text: str, clause_start: int, verb_start: int) -> str | None:
+    """Who gives, in an active clause: "UBND tỉnh khen tặng ...", "đề nghị Chủ tịch nước truy tặng ..."."""
+    proposer = _PROPOSER_RE.search(text, max(clause_start, verb_start - 80), verb_start)
+    if proposer:
+        return _clean_issuer(proposer.group("issuer"))
+    if re.search(r"(?:được|nhận|đạt|giành)\s*(?:\S+\s+){0,6}$", text[max(clause_start, verb_start - 60):verb_start]):
+        return None  # passive: the subject receives
+    return _clean_issuer(_clause_subject(text, clause_start, verb_start))
+
+
+def _named(text: str, mentions: list[_Mention], k: int, clauses: _Clauses, index: SentenceIndex,
+           last_named: tuple[int, Award] | None) -> list[Award]:
+    """Rule 3: an award with a named recipient (no count)."""
+    m = mentions[k]
+    c_start, c_end = clauses.bounds(m.start)
+    prev_end = max(c_start, mentions[k - 1].end) if k else c_start
+    next_start = min(c_end, mentions[k + 1].start) if k + 1 < len(mentions) else c_end
+    if m.group == "praised":
+        return _named_praise(text, m, c_start, index)
+    if m.kind == "danh_hieu" and m.group == "danh_hieu":
+        quoted = bool(_QUOTED_RE.match(text, text.find("hiệu", m.start) + 4)) if m.detail else False
+        if not _titled(m.detail, quoted):
+            return []  # "giành danh hiệu vô địch", "các danh hiệu thi đua": no named title
+    if m.group == "recognised" and m.detail is None:
+        return []
+    if last_named and last_named[0] == k - 1 and _LIST_JOIN_RE.match(text[mentions[k - 1].end:m.start]):
+        return [_list_item(text, m, last_named[1], index)]
+    rows = _named_passive(text, m, c_start, prev_end, index)
+    if rows is None:
+        rows = _named_active(text, m, c_start, prev_end, next_start, index)
+    if rows and m.kind == "danh_hieu" and m.group == "danh_hieu":
+        rows += _title_list(text, m, rows[0], index)
+    return rows
+
+
+def _list_item(text: str, m: _Mention, prev: Award, index: SentenceIndex) -> Award:
+    """An award listed after a named one shares its recipient (and its issuer unless it prints its own)."""
+    start, end = m.start, m.end
+    many = _MANY_BEFORE_RE.search(text, max(0, start - 8), start)
+    if many:
+        start = many.start()
+    own, own_end = _issuer_of(text, end)
+    if m.kind in ("giay_khen", "bang_khen") and own is None:
+        tail = _OTHER_TAIL_RE.match(text, end)
+        end = tail.end() if tail else end
+    return _row(text, m.kind, start, own_end if own else end, m.detail, own or prev.issuer,
+                prev.recipient_kind, None, index)
+
+
+def _named_praise(text: str, m: _Mention, c_start: int, index: SentenceIndex) -> list[Award]:
+    """ "khen thưởng đột xuất cho Đội CSGT số 3", "khen thưởng các anh Tuấn, Trung và Tâm"."""
+    if "khen" not in text[m.start:m.end].lower():
+        return []  # "biểu dương Gia đình hiếu học ...": praise alone names no award
+    cho = _KHEN_CHO_RE.match(text, m.end)
+    if not cho:
+        return []
+    rcp = cho.group("rcp")
+    if cho.group("cho") is None and not _NAMED_PEOPLE_RE.match(rcp):
+        return []  # without "cho", only people named ("các anh Tuấn, Trung và Tâm") are sure recipients
+    if _NAMED_PEOPLE_RE.match(rcp):
+        stop = _people_list_end(text, cho.start("rcp"))
+    else:
+        if _GENERIC_SUBJECT_RE.match(rcp) or _REASON_RE.match(rcp) or not _is_named(rcp):
+            return []
+        stop = cho.start("rcp") + len(rcp.rstrip())
+    if _NOT_DONE_RE.search(text[max(0, m.start - 25):m.start]) or _NOT_YET_RE.search(text, max(c_start, m.start - 30), m.start):
+        return []
+    issuer = _issuer_by(text, m.start, c_start, True) or _active_issuer(text, c_start, m.start)
+    kind_r = "individual" if _is_person(rcp) else "collective"
+    return [_row(text, m.kind, m.start, stop, None, issuer, kind_r, None, index)]
+
+
+def _people_list_end(text: str, pos: int) -> int:
+    """End of a list of given names: "các anh Tuấn, Trung và Tâm"."""
+    lst = re.compile(rf"\W*(?:các|hai|ba){_S}\w+{_S}[A-ZĐ]\w*(?:(?:\s*,\s*|{_S}và{_S})[A-ZĐ]\w*)*").match(text, pos)
+    return lst.end() if lst else pos
+
+
+def _named_passive(text: str, m: _Mention, c_start: int, prev_end: int, index: SentenceIndex) -> list[Award] | None:
+    """ "Nhân dân và cán bộ quận được Thủ tướng Chính phủ tặng Cờ thi đua"; None when no passive verb links."""
+    verb = None
+    for verb in _PASSIVE_RE.finditer(text, prev_end, m.start):
+        pass
+    if verb is None:
+        return None
+    gap = text[verb.end():m.start]
+    # "X được Y tặng AWARD" or "X nhận (được) AWARD": anything else is too loose
+    if len(gap) > 12 and not (len(gap) <= 110 and _GIVE_TAIL_RE.search(gap)):
+        return None
+    if _PROPOSED_RE.search(gap) or _NOT_YET_RE.search(text, max(prev_end, verb.start() - 30), m.start):
+        return []
+    subject = text[prev_end:verb.start()]
+    named = _is_named(subject)
+    if not named:
+        clause_subject = _clause_subject(text, c_start, verb.start())
+        named = _is_anaphoric(clause_subject) or (
+            clause_subject is not None and len(clause_subject.split()) <= 14 and _is_named(" " + clause_subject)
+            and not _GENERIC_SUBJECT_RE.match(clause_subject))
+        if named:
+            subject = clause_subject or subject
+    if not named and not (_clause_subject(text, c_start, verb.start()) or "").strip():
+        first = _first_subject(text, c_start, verb.start())  # "X đã ..., liên tục được công nhận là ..."
+        named = _is_anaphoric(first) or (first is not None and len(first.split()) <= 14 and _is_named(" " + first)
+                                         and not _GENERIC_SUBJECT_RE.match(first))
+        subject = first if named else subject
+    if not named:
+        return []
+    issuer = _issuer_by(text, m.start, c_start, m.group == "praised")
+    own, _ = _issuer_of(text, m.end)
+    issuer = issuer or own
+    kind_r = "individual" if _is_person(_recipient_phrase(subject)) else "collective"
+    return [_row(text, m.kind, m.start, m.end, m.detail, issuer, kind_r, None, index)]
+
+
+def _named_active(text: str, m: _Mention, c_start: int, prev_end: int, next_start: int,
+                  index: SentenceIndex) -> list[Award]:
+    """ "Thủ tướng tặng Bằng khen cho NXB Kim Đồng", "trao Huân chương ... tặng Đảng bộ, chính quyền ... huyện X"."""
+    rcp = _ACTIVE_CHO_RE.match(text, m.end, next_start) or _ACTIVE_RCP_RE.match(text, m.end, next_start)
+    if not rcp:
+        return []
+    give = None
+    for give in _GIVE_RE.finditer(text, max(c_start, prev_end), m.start):
+        pass
+    first = rcp.group("rcp").split(",")[0]  # the first recipient
+    if give is None or _GENERIC_SUBJECT_RE.match(rcp.group("rcp")) or not (
+            _PERSON_RE.match(" " + rcp.group("rcp")) or _is_named(first, before=text[rcp.start("rcp") - 8:rcp.start("rcp")])):
+        return []
+    if _NOT_YET_RE.search(text, max(c_start, give.start() - 30), give.start()):
+        return []
+    kind_r = "individual" if _is_person(rcp.group("rcp")) else "collective"
+    issuer, _ = _issuer_of(text, m.end)
+    issuer = issuer or _active_issuer(text, c_start, give.start())
+    return [_row(text, m.kind, m.start, m.end, m.detail, issuer, kind_r, None, index)]
+
+
+def _title_list(text: str, m: _Mention, first: Award, index: SentenceIndex) -> list[Award]:
+    """Further titles listed after a named danh hiệu: "đạt danh hiệu đơn vị Quyết thắng, đơn vị dẫn đầu ..."."""
+    rows = []
+    pos = m.end
+    head = (m.detail or "").split()[:1]
+    while True:
+        item = _TITLE_LIST_ITEM_RE.match(text, pos)
+        if not item:
+            break
+        t = item.group("t").strip()
+        if _TITLE_ITEM_STOP_RE.search(t) or _PASSIVE_RE.match(t) or not _titled(t, False) or \
+                not (t[0].isupper() or (head and t.split()[0] == head[0])):
+            break
+        rows.append(_row(text, "danh_hieu", item.start("t"), item.end("t"), t, first.issuer, first.recipient_kind,
+                         None, index))
+        pos = item.end()
+    return rows
 
 
 __all__ = ["AWARD_RE", "extract_awards"]
