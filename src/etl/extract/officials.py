@@ -311,6 +311,20 @@ def _position_before(text: str, name_start: int) -> tuple[int, int] | None:
     return start, name_start
 
 
+def _unit_person(text: str, run: list[tuple[str, int, int]], before: str) -> bool:
+    """A name printed right after a bare unit word that closes a position ("Chủ tịch UBND TP Nguyễn Thành Phong")."""
+    unit = _BARE_UNIT_BEFORE_RE.search(before)
+    if not unit:
+        return False
+    if run[1][0] in _MIDDLE_MARKERS:
+        return True
+    # a province or district of that name would be in the gazetteer; wards and communes
+    # are often named after people ("phường Nguyễn Cư Trinh"), so there only Văn/Thị count
+    name = " ".join(w for w, _, _ in run)
+    return (not unit.group().lower().startswith(("xã", "phường")) and name.casefold() not in place_names()
+            and _position_before(text, run[0][1]) is not None)
+
+
 def _position_words(position: str) -> frozenset[str]:
     """Content words of a position, case-folded; "kiêm" joins offices like a comma."""
     return frozenset(w for w in _WORD_RE.findall(position.casefold()) if w != "kiêm")
@@ -349,8 +363,7 @@ def extract_officials(text: str) -> list[Official]:
             whole_ok = bool(re.search(r"(?:[a-zà-ỹđ]+|\d+)[ \u00a0]$", before)) or (
                 len(run) >= 3 and bool(re.search(r"[A-ZĐ]{2,}[\w&.-]*[ \u00a0]$", before)))
         words = [w for w, _, _ in run]
-        unit_person = (len(run) in (3, 4) and words[0] in surnames() and words[1] in _MIDDLE_MARKERS
-                       and bool(_BARE_UNIT_BEFORE_RE.search(before)))
+        unit_person = len(run) in (3, 4) and words[0] in surnames() and _unit_person(text, run, before)
         picked = run if unit_person else _pick_name(run, whole_ok)
         if not picked or (picked[0] is run[0] and _ADMIN_BEFORE_RE.search(before) and not unit_person):
             continue  # the run names the place or school itself
