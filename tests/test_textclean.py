@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.textclean import (
+    LINE_RULES,
     Byline,
     clean_article_text,
     clean_author,
@@ -460,3 +461,19 @@ def test_trailer_dateline_with_cue_words():
     assert (t.published_at, t.section, t.outlet) == (dt.datetime(2022, 10, 23, 15, 20), "Thời sự", "Hà Nội Mới")
     # a date without a time after the body is news, not a stamp
     assert read_trailer([BODY, "Ngày 23/10/2022", "Hà Nội Mới"]).start is None
+
+
+def test_line_rules_have_unique_names():
+    names = [name for name, _ in LINE_RULES]
+    assert len(names) == len(set(names)) and all(n.isidentifier() for n in names)
+
+
+def test_textclean_reexports_the_text_and_header_packages():
+    import etl.textclean as facade
+    from etl.extract import header
+    from etl.text import cleaner, linefilter, normalise
+
+    assert facade.clean_article_text is cleaner.clean_article_text
+    assert facade.furniture_rule is linefilter.furniture_rule
+    assert facade.normalize is normalise.normalize
+    assert facade.read_byline is header.read_byline and facade.read_trailer is header.read_trailer

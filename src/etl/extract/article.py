@@ -1,30 +1,26 @@
 """Article-level metadata: dateline, outlet, byline, district/province, year.
 
 `extract_metadata` completes and corrects what the cleaner (plain text) or the
-HTML metadata (trafilatura) already found. Places come from a gazetteer of
-every district-level unit of Hà Nội and Thành phố Hồ Chí Minh
-(`etl/data/districts.csv`) and of the provinces, including the 2025 mergers
-(`etl/data/provinces.csv`); districts elsewhere resolve to their province only.
+HTML metadata (trafilatura) already found; the header readers are in
+`etl.extract.header`. Places come from the gazetteer (`etl.gazetteer`): every
+district-level unit of Hà Nội and Thành phố Hồ Chí Minh and the provinces,
+including the 2025 mergers; districts elsewhere resolve to their province only.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import functools
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import dataclass
 
-from etl.textclean import (
-    VIETNAM_TZ,
-    clean_author,
-    normalize,
-    place_names,
-    read_header,
-)
+from etl.extract.header import VIETNAM_TZ, clean_author, read_header
+from etl.gazetteer import Gazetteer, Place, load_gazetteer, place_names, surnames
+from etl.text.normalise import normalize
+
+__all__ = ["ArticleMeta", "Gazetteer", "Place", "PlaceMention", "extract_metadata", "find_places", "load_gazetteer",
+           "resolve_places", "salient_year", "to_vietnam_time"]
 
 log = logging.getLogger(__name__)
 
@@ -43,56 +39,15 @@ class ArticleMeta:
 
 
 # --------------------------------------------------------------------------- #
-# Gazetteer
+# Place mentions
 # --------------------------------------------------------------------------- #
 
-@dataclass(frozen=True)
-class Place:
-    """One gazetteer entry: canonical name, its province, and every spelling."""
-
-    name: str
-    kind: str  # quận, huyện, thị xã, thành phố, tỉnh
-    province: str  # itself for provinces
-    aliases: tuple[str, ...] = ()
-    is_district: bool = True
-
-
-@dataclass
-class Gazetteer:
-    """Districts and provinces, and one compiled pattern for all their spellings."""
-
-    districts: list[Place] = field(default_factory=list)
-    provinces: list[Place] = field(default_factory=list)
-    # spelling -> places (several when districts of different provinces share a
-    # name, "Châu Thành"); an empty tuple marks a phrase that is not a place
-    by_name: dict[str, tuple[Place, ...]] = field(default_factory=dict)
-    numbered: dict[int, Place] = field(default_factory=dict)  # 1 -> Quận 1
-    pattern: re.Pattern | None = None
-
-
-def _read_csv(name: str) -> list[dict[str, str]]:
-    """Rows of a packaged data file (src/etl/data/<name>)."""
-    with resources.files("etl").joinpath("data", name).open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-# Administrative prefixes in front of a district name: "quận", "huyện", "thị
-# xã", "TP", the party committee ("Huyện ủy"), and the abbreviations of
-# tuoitre-style copy ("H.Bình Chánh", "TX.Kỳ Anh", "Q.Bình Thạnh").
-_DISTRICT_PREFIX = (
-    r"(?:(?:[Qq]uận|QUẬN|[Hh]uyện|HUYỆN|[Tt]hị xã|THỊ XÃ|[Tt]hành phố|THÀNH PHỐ|TP|[Tt]hị|[Tt]hành)"
-    r"\s+(?:[ủu][ỷy]|[ỦU][ỶY])\s+"
-    r"|[Qq]uận|QUẬN|[Hh]uyện|HUYỆN|[Tt]hị xã|THỊ XÃ|[Tt]hành phố|THÀNH PHỐ|TP\.?|TX\.?|Q\.|H\.)\s*"
-)
 # Numbered districts exist only with a prefix ("quận 1", "Q.1", "Q1"): a bare
 # number, a date ("1/4") or a quarter ("Q1/2023", "Q1 2023") is never a district.
 _NUMBERED = re.compile(
     r"(?<![\w.])(?:(?:[Qq]uận|QUẬN)\s+(?:[ủu][ỷy]\s+)?|Q\.\s?|Q)(?P<n>\d{1,2})"
     r"(?![\d/,.]\d|\d)(?!\s*[-–/]\s*\d)(?!\s*(?:năm\s+)?(?:19|20)\d\d)"
 )
-# Phrases that contain a place name but are not places: the Pacific Ocean,
-# President Hồ Chí Minh (the city is always written with "TP"/"Thành phố").
-_NOT_PLACES = ("Thái Bình Dương", "Hồ Chí Minh")
 # A name right after these words is a commune, street, river, bridge or market
 # named like a district ("thị trấn Đức Thọ", "đường Lê Chân", "sông Tam Bình"):
 # no mention of the district.
@@ -108,70 +63,6 @@ _ADDRESS_BEFORE = re.compile(
 )
 
 
-def _trie_regex(words: list[str]) -> str:
-    """One regex matching any of `words`, longest first, built as a prefix trie (fast)."""
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        end = "" in node
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        # an optional continuation is greedy, so the longest spelling wins
-        return f"(?:{body})?" if end else body
-
-    return emit(trie)
-
-
-@functools.lru_cache(maxsize=1)
-def load_gazetteer() -> Gazetteer:
-    """The packaged gazetteer, compiled once.
-
-    >>> g = load_gazetteer()
-    >>> sorted(p.name for p in g.districts if p.name.startswith("Quận 1"))
-    ['Quận 1', 'Quận 10', 'Quận 11', 'Quận 12']
-    >>> sorted(p.province for p in g.by_name["Châu Thành"])[:2]
-    ['An Giang', 'Bến Tre']
-    """
-    gaz = Gazetteer()
-    for row in _read_csv("districts.csv"):
-        aliases = tuple(a for a in row["aliases"].split("|") if a)
-        gaz.districts.append(Place(row["name"], row["kind"], row["province"], aliases, True))
-    for row in _read_csv("provinces.csv"):
-        aliases = tuple(a for a in row["aliases"].split("|") if a)
-        gaz.provinces.append(Place(row["name"], row["kind"], row["name"], aliases, False))
-
-    spellings: dict[str, dict[Place, None]] = {}
-    for place in gaz.provinces:
-        for spelling in (place.name, *place.aliases):
-            for variant in (spelling, spelling.upper()):
-                spellings.setdefault(variant, {})[place] = None
-    for place in gaz.districts:
-        m = re.fullmatch(r"Quận (\d+)", place.name)
-        if m:
-            gaz.numbered[int(m.group(1))] = place
-            continue
-        for spelling in (place.name, *place.aliases):
-            for variant in (spelling, spelling.upper()):
-                found = spellings.setdefault(variant, {})
-                if any(not p.is_district for p in found):
-                    continue  # a province's own spelling stays the province's
-                found[place] = None
-    gaz.by_name = {k: tuple(v) for k, v in spellings.items()}
-    for phrase in _NOT_PLACES:
-        gaz.by_name[phrase] = ()
-        gaz.by_name[phrase.upper()] = ()
-    names = _trie_regex(sorted(gaz.by_name))
-    gaz.pattern = re.compile(rf"(?<![\w.])(?P<prefix>{_DISTRICT_PREFIX})?(?P<name>{names})(?!\w)")
-    return gaz
-
-
 @dataclass
 class PlaceMention:
     """One place found in a text; `candidates` holds every district of a shared name."""
@@ -182,12 +73,6 @@ class PlaceMention:
     end: int
     candidates: tuple[Place, ...] = ()
     address: bool = False  # inside a person's address ("trú huyện X")
-
-
-@functools.lru_cache(maxsize=1)
-def _surnames() -> frozenset[str]:
-    """Vietnamese surnames (etl/data/surnames.csv): a place name right after one is a person's name."""
-    return frozenset(row["surname"] for row in _read_csv("surnames.csv"))
 
 
 _WORD_BEFORE = re.compile(r"(\w+)\s$")
@@ -220,7 +105,7 @@ def find_places(text: str) -> list[PlaceMention]:
         if not prefixed and all(p.is_district for p in places) and _NOT_DISTRICT_BEFORE.search(before):
             continue
         word = _WORD_BEFORE.search(before) if not prefixed else None
-        if word and word.group(1) in _surnames():
+        if word and word.group(1) in surnames():
             continue  # "Nguyễn Xuân Trường" is a person, not huyện Xuân Trường
         address = bool(_ADDRESS_BEFORE.search(before))
         out.append(PlaceMention(places[0], prefixed, m.start(), m.end(), places, address))
