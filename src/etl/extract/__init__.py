@@ -20,22 +20,10 @@ from etl.extract.metrics import extract_metrics
 from etl.extract.movements import extract_movements
 from etl.extract.officials import extract_officials
 
+# one version over every rule that can change the cleaned text or a fact, stamped on each article
+from etl.rules import RULES_VERSION
+
 log = logging.getLogger(__name__)
-
-def rules_fingerprint() -> str:
-    """A short hash of the extraction rules and their data files: changes whenever the rules do."""
-    import hashlib
-    from pathlib import Path
-
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted([*package.glob("*.py"), *(package.parent / "data").glob("*.csv")]):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-RULES_VERSION = rules_fingerprint()
 
 EXTRACTORS = {
     "metrics": extract_metrics,
