@@ -51,8 +51,10 @@ def run_flow(prefect_api, tmp_path: Path):
 
 
 def query(warehouse: Path, sql: str) -> list[tuple]:
-    """Rows of a read-only query against a published warehouse."""
-    con = duckdb.connect(str(Path(warehouse) / "warehouse.duckdb"), read_only=True)
+    """Rows of a read-only query against a published warehouse (views resolve under its own folder)."""
+    from etl.warehouse import connect
+
+    con = connect(warehouse)
     try:
         return con.execute(sql).fetchall()
     finally:

@@ -231,20 +231,14 @@ def reprocess(
 
 
 def open_warehouse(warehouse: str):
-    """A read-only DuckDB connection to the published warehouse, or a clear error."""
-    from etl.load import duckdb_connect
-    from etl.publish import database_path
-    from etl.storage import Store
+    """A read-only, locked-down DuckDB connection to the published warehouse (etl.warehouse.connect), or a clear error."""
+    from etl.warehouse import connect
 
-    store = Store(warehouse)
-    path = database_path(store)
-    if not path.exists():
-        err.print(f"[red]error:[/] no warehouse at {path}; run `etl run --warehouse {warehouse}` first")
+    try:
+        return connect(warehouse)
+    except FileNotFoundError as exc:
+        err.print(f"[red]error:[/] {exc}; run `etl run --warehouse {warehouse}` first")
         raise typer.Exit(2)
-    return duckdb_connect(store, str(path), read_only=True)
-
-
-READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "CALL"}  # what `etl query` runs
 
 
 @app.command()
@@ -253,7 +247,7 @@ def query(
     warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=OUTPUT),
     as_json: bool = typer.Option(False, "--json", help="Print rows as JSON.", rich_help_panel=OUTPUT),
 ) -> None:
-    """Run a read-only SQL query against warehouse.duckdb and print a table.
+    """Run a read-only SQL query (SELECT, WITH, DESCRIBE, SHOW) against warehouse.duckdb and print a table.
 
     Example:
 
@@ -261,13 +255,15 @@ def query(
     """
     import duckdb
 
+    from etl.warehouse import refused_statements
+
     con = open_warehouse(warehouse)
     try:
         # a read-only database still lets COPY ... TO / EXPORT write files (even into tables/)
-        refused = sorted({s.type.name for s in con.extract_statements(sql)} - READ_STATEMENTS)
+        refused = refused_statements(con, sql)
         if refused:
             err.print(f"[red]error:[/] `etl query` is read-only: {', '.join(refused)} statements are refused "
-                      "(they would change the warehouse or write files). Run a SELECT, e.g. "
+                      "(only SELECT, WITH, DESCRIBE and SHOW run). Run a SELECT, e.g. "
                       "etl query \"select count(*) from articles\"")
             raise typer.Exit(1)
         cursor = con.execute(sql)
@@ -277,6 +273,9 @@ def query(
         message = str(exc)
         if "read-only" in message.lower():
             message += "\nThe warehouse is opened read-only: `etl query` runs SELECTs; it never changes the warehouse."
+        elif "disabled by configuration" in message or "configuration has been locked" in message:
+            message += ("\n`etl query` reads only the warehouse's own tables: no other file, no extension, "
+                        "no setting can change.")
         elif ".parquet" in message and ("magic bytes" in message or "too small" in message or "corrupt" in message.lower()):
             message += (f"\nA Parquet file in the warehouse is damaged: `etl publish --warehouse {warehouse}` moves "
                         "it to corrupt/ and the views work again.")
@@ -365,17 +364,32 @@ def runs(
 @app.command("publish")
 def publish_cmd(
     warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=OUTPUT),
+    wait: float = typer.Option(0.0, "--wait", help="Seconds to wait for a running `etl run` to release the warehouse.", rich_help_panel=RUNTIME),
 ) -> None:
-    """Rebuild warehouse.duckdb (views over the Parquet files) without running the flow.
+    """Rebuild warehouse.duckdb (views over the Parquet files) without running the flow; waits for no run.
 
     Example:
 
         etl publish --warehouse warehouse
     """
+    from filelock import Timeout
+
+    from etl.load import recover
     from etl.publish import publish
     from etl.storage import Store
 
-    path = publish(Store(warehouse))
+    store = Store(warehouse)
+    lock = store.lock()  # never beside a run: readers would see half a night
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout as exc:
+        err.print(f"[red]error:[/] another process holds {exc.lock_file}; retry later or pass --wait SECONDS")
+        raise typer.Exit(2)
+    try:
+        recover(store)  # a killed compaction must not spread duplicates into the dashboards
+        path = publish(store)
+    finally:
+        lock.release()
     console.print(f"Warehouse: {path}")
 
 
@@ -390,21 +404,24 @@ def compact(
 
         etl compact --warehouse warehouse
     """
-    from filelock import FileLock, Timeout
+    from filelock import Timeout
 
     from etl.load import compact as compact_store
     from etl.publish import publish
     from etl.storage import Store
 
     store = Store(warehouse)
-    lock = FileLock(str(store.local_dir / ".etl.lock"))
+    lock = store.lock()
     try:
-        with lock.acquire(timeout=wait):
-            removed = compact_store(store)
-            publish(store)
-    except Timeout:
-        err.print(f"[red]error:[/] another process holds {lock.lock_file}; retry later or pass --wait SECONDS")
+        lock.acquire(timeout=wait)
+    except Timeout as exc:
+        err.print(f"[red]error:[/] another process holds {exc.lock_file}; retry later or pass --wait SECONDS")
         raise typer.Exit(2)
+    try:
+        removed = compact_store(store)
+        publish(store)
+    finally:
+        lock.release()
     console.print(f"removed files per table: {removed or 'none (already compact)'}")
 
 

@@ -37,6 +37,62 @@ def parquet_glob(store: Store, table: str) -> str:
     return store.uri(f"{table_dir(table)}/**/*.parquet")
 
 
+RETIRED = "tables/_retired.json"
+RETIRED_GRACE_SECONDS = 3600.0  # a reader's published views may still name a retired file this long
+
+
+def retired_files(store: Store) -> dict[str, str]:
+    """Warehouse-relative path -> when it was retired, for files a compaction replaced."""
+    import json
+
+    if not store.exists(RETIRED):
+        return {}
+    return json.loads(store.read_bytes(RETIRED))
+
+
+def retire(store: Store, rels: list[str]) -> None:
+    """Mark files as replaced: no longer live, deleted only once no published view can name them."""
+    import json
+
+    retired = retired_files(store)
+    stamp = now_local().isoformat()
+    retired.update({rel: retired.get(rel, stamp) for rel in rels})
+    store.write_bytes(RETIRED, json.dumps(retired, sort_keys=True).encode())
+
+
+def purge_retired(store: Store, grace_seconds: float = RETIRED_GRACE_SECONDS) -> int:
+    """Delete retired files older than the grace period; returns how many went. Call under the lock."""
+    import json
+
+    retired = retired_files(store)
+    if not retired:
+        return 0
+    cutoff = now_local() - dt.timedelta(seconds=grace_seconds)
+    gone = [rel for rel, when in retired.items() if dt.datetime.fromisoformat(when) <= cutoff]
+    for rel in gone:
+        if store.exists(rel):
+            store.delete(rel)
+        del retired[rel]
+    if gone:
+        store.write_bytes(RETIRED, json.dumps(retired, sort_keys=True).encode())
+    return len(gone)
+
+
+def live_files(store: Store, table: str) -> list[str]:
+    """The table's finished Parquet files that count: every one not retired by a compaction."""
+    retired = retired_files(store)
+    return [rel for rel in store.list_files(table_dir(table), ".parquet") if rel not in retired]
+
+
+def live_source(store: Store, table: str, hive: bool = False) -> str | None:
+    """A `read_parquet([...])` over the table's live files, or None when it has none."""
+    files = live_files(store, table)
+    if not files:
+        return None
+    uris = ", ".join("'" + store.uri(rel).replace("'", "''") + "'" for rel in files)
+    return f"read_parquet([{uris}], union_by_name = true, hive_partitioning = {'true' if hive else 'false'})"
+
+
 def duckdb_connect(store: Store, database: str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection that can read this store's files (S3 through fsspec)."""
     con = duckdb.connect(database, read_only=read_only)
@@ -62,10 +118,10 @@ class Known:
 
 def known_versions(store: Store) -> dict[str, Known]:
     """article_id -> Known for the current version of every committed article."""
-    if not store.list_files(table_dir("articles"), ".parquet"):
+    source = live_source(store, "articles", hive=True)
+    if source is None:
         return {}
     con = duckdb_connect(store)
-    source = f"read_parquet('{parquet_glob(store, 'articles')}', union_by_name = true, hive_partitioning = true)"
     present = {r[0] for r in con.execute(f"describe select * from {source}").fetchall()}
     # warehouses written before a column existed still answer (the column reads as NULL)
     cols = ", ".join(c if c in present else f"null as {c}" for c in ("content_hash", "rules_version", "raw_hash"))
@@ -182,10 +238,11 @@ def close_abandoned_runs(store: Store, current_run: str) -> list[str]:
     A run killed mid-way, or one whose final record did not fit on a full disk,
     would otherwise show as running for ever. Returns the run ids closed.
     """
-    if not store.list_files(table_dir("runs"), ".parquet"):
+    source = live_source(store, "runs")
+    if source is None:
         return []
     cursor = duckdb_connect(store).execute(
-        f"select * from read_parquet('{parquet_glob(store, 'runs')}', union_by_name = true) "
+        f"select * from {source} "
         "qualify row_number() over (partition by run_id order by recorded_at desc) = 1"
     )
     columns = [d[0] for d in cursor.description]
@@ -208,53 +265,81 @@ JOURNAL = "tables/_compaction.json"
 
 
 def recover(store: Store) -> None:
-    """Finish or undo a compaction that a killed process left half done.
+    """Finish or undo a compaction that a killed process left half done, and drop stale temporaries.
 
     The journal names the merged file and its sources: if the merged file made
-    it into place, the sources are deleted; otherwise nothing was replaced and
-    the journal is simply dropped.
+    it into place, the sources are retired (readers of the last publish may
+    still name them); otherwise nothing was replaced and the journal is simply
+    dropped. Call under the warehouse lock: every temporary then belongs to a
+    dead process.
     """
     import json
 
+    remove_temporaries(store)
     if not store.exists(JOURNAL):
         return
     journal = json.loads(store.read_bytes(JOURNAL))
     if store.exists(journal["target"]):
-        for rel in journal["sources"]:
-            if store.exists(rel):
-                store.delete(rel)
+        retire(store, [rel for rel in journal["sources"] if store.exists(rel)])
         log.warning("finished an interrupted compaction of %s", journal["target"])
     store.delete(JOURNAL)
 
 
+def remove_temporaries(store: Store) -> list[str]:
+    """Delete what killed writers left: `.tmp-*` files and half-built `warehouse.duckdb` copies (with WALs)."""
+    from pathlib import Path
+
+    from etl.storage import TMP_MARK
+
+    removed: list[str] = []
+    local = Path(store.local_dir)
+    candidates = list(local.glob(".warehouse.duckdb.tmp-*")) if local.is_dir() else []
+    if not store.is_s3 and local.is_dir():  # S3 PUTs leave no partial objects
+        for folder in ("tables", "bronze", "state", "corrupt"):
+            if (local / folder).is_dir():
+                candidates += [p for p in (local / folder).rglob(f"{TMP_MARK}*") if p.is_file()]
+    for path in candidates:
+        try:
+            path.unlink()
+            removed.append(str(path))
+        except FileNotFoundError:
+            pass
+    if removed:
+        log.warning("removed %d temporaries of a killed run (%s ...)", len(removed), removed[0])
+    return removed
+
+
 def committed_versions(store: Store) -> set[tuple[str, str, str]]:
     """(article_id, content_hash, run_id) of every committed article load."""
-    if not store.list_files(table_dir("articles"), ".parquet"):
+    source = live_source(store, "articles")
+    if source is None:
         return set()
     con = duckdb_connect(store)
-    rows = con.execute(
-        f"select distinct article_id, content_hash, run_id from read_parquet('{parquet_glob(store, 'articles')}', union_by_name = true)"
-    ).fetchall()
+    rows = con.execute(f"select distinct article_id, content_hash, run_id from {source}").fetchall()
     return set(rows)
 
 
-def compact(store: Store, min_files: int = 2) -> dict[str, int]:
-    """Merge each partition's files into one, dropping only orphan fact rows no view shows.
+def compact(store: Store, min_files: int = 2, grace_seconds: float = RETIRED_GRACE_SECONDS) -> dict[str, int]:
+    """Merge each partition's live files into one, dropping only orphan fact rows no view shows.
 
-    Returns the number of files removed per table. Run it under the warehouse lock.
+    The merged file becomes live and its sources are retired, never deleted
+    here: the views of the last publish list their files explicitly, so readers
+    keep their snapshot until the next publish swaps in one naming the merged
+    file. Retired files older than `grace_seconds` are deleted first. Returns
+    the number of files replaced per table. Run it under the warehouse lock.
     """
     import json
 
     import pyarrow as pa
 
     recover(store)
+    purge_retired(store, grace_seconds)
     committed: set | None = None  # read only when a fact partition needs merging
     removed: dict[str, int] = {}
     stamp = now_local().strftime("%Y%m%dT%H%M%S%f")
     for table in ("articles", *FACT_TABLES, "quarantine", "runs"):
-        files = store.list_files(table_dir(table), ".parquet")
         by_dir: dict[str, list[str]] = defaultdict(list)
-        for rel in files:
+        for rel in live_files(store, table):
             by_dir[rel.rpartition("/")[0]].append(rel)
         for folder, sources in sorted(by_dir.items()):
             if len(sources) < min_files:
@@ -274,8 +359,7 @@ def compact(store: Store, min_files: int = 2) -> dict[str, int]:
             target = f"{folder}/compact-{stamp}.parquet"
             store.write_bytes(JOURNAL, json.dumps({"target": target, "sources": sources}).encode())
             store.write_parquet(target, merged)
-            for rel in sources:
-                store.delete(rel)
+            retire(store, sources)
             store.delete(JOURNAL)
             removed[table] = removed.get(table, 0) + len(sources) - 1
     return removed

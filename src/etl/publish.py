@@ -1,7 +1,11 @@
 """publish: warehouse.duckdb with a view per table over the Parquet files.
 
 The DuckDB file is rebuilt under a temporary name and renamed into place, so a
-dashboard never opens a half-built catalogue. Views read the Parquet files with
+dashboard never opens a half-built catalogue. Each `_raw_<table>` view reads the
+explicit list of files that were live at publish, as paths relative to the
+warehouse joined to `getvariable('etl_root')` (set by `etl.warehouse.connect`):
+a file written later (a compaction's merged file) is invisible until the next
+publish, and a copied or moved warehouse reads its own files. Views read with
 `union_by_name`, so partitions written before a column was added stay readable.
 """
 
@@ -14,11 +18,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.load import duckdb_connect, parquet_glob, table_dir
+from etl.load import duckdb_connect, live_files, table_dir
 from etl.corrections import expand_views, report_orphaned
 from etl.models import Failure
 from etl.schema import ALL_TABLES, ARROW_SCHEMAS, FACT_TABLES
 from etl.storage import Store
+from etl.warehouse import ROOT_VARIABLE, set_root, sql_string
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +47,13 @@ def empty_select(table: str) -> str:
     return f"select {', '.join(cols)} where false"
 
 
-def raw_view_sql(store: Store, table: str) -> str:
-    """`_raw_<table>`: every finished Parquet file of the table."""
-    if store.list_files(table_dir(table), ".parquet"):
+def raw_view_sql(table: str, files: list[str]) -> str:
+    """`_raw_<table>`: exactly these warehouse-relative Parquet files, under the connection's `etl_root`."""
+    if files:
+        listed = ", ".join(sql_string(f) for f in files)
+        paths = f"list_transform([{listed}], lambda f: getvariable('{ROOT_VARIABLE}') || '/' || f)"
         source = (
-            f"select * from read_parquet('{parquet_glob(store, table)}', union_by_name = true, "
+            f"select * from read_parquet({paths}, union_by_name = true, "
             f"hive_partitioning = {'true' if table in PARTITIONED else 'false'})"
         )
     else:
@@ -90,8 +97,9 @@ def publish(store: Store, views_sql: Path = DEFAULT_VIEWS) -> Path:
     tmp.unlink(missing_ok=True)
     con = duckdb_connect(store, str(tmp))
     try:
+        set_root(con, store)  # views bind at creation; the file keeps only relative paths
         for table in ALL_TABLES:
-            con.execute(raw_view_sql(store, table))
+            con.execute(raw_view_sql(table, live_files(store, table)))
         extra = Path(views_sql).read_text(encoding="utf-8")
         con.execute(expand_views(extra))  # the fact views apply people's corrections
         report_orphaned(con)

@@ -153,10 +153,94 @@ def test_etl_query_refuses_every_write_with_a_clear_message(secret_run, sql, kin
 
 def test_etl_query_still_reads(secret_run):
     _, wh, _, _ = secret_run
-    for sql in ("select count(*) as n from articles", "describe metrics", "explain select * from awards",
-                "pragma table_info('runs')", "with a as (select 1 as n) select n from a"):
+    for sql in ("select count(*) as n from articles", "describe metrics", "show tables", "summarize runs",
+                "with a as (select 1 as n) select n from a", "from awards limit 1"):
         result = cli("query", sql, "--warehouse", str(wh), "--json")
         assert result.exit_code == 0, (sql, result.output)
+
+
+@pytest.mark.parametrize("sql, kind", [
+    ("call enable_logging(storage = 'file', storage_path = '{tmp}/log')", "CALL"),
+    ("pragma table_info('runs')", "PRAGMA"),
+    ("set enable_external_access = true", "SET"),
+    ("set variable etl_root = '/'", "SET"),
+    ("explain analyze select * from articles", "EXPLAIN"),
+])
+def test_etl_query_accepts_only_select_with_describe_show(secret_run, tmp_path, sql, kind):
+    _, wh, _, _ = secret_run
+    result = cli("query", sql.format(tmp=tmp_path), "--warehouse", str(wh))
+    assert result.exit_code == 1
+    message = " ".join(result.output.split())
+    assert f"read-only: {kind} statements are refused" in message, message
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("sql", [
+    "select * from read_csv('/etc/passwd', sep = ':')",
+    "select * from glob('/**')",
+    "select * from read_text('/proc/self/environ')",
+    "select * from read_blob('/etc/hostname')",
+    "select * from read_text('{wh}/tables/../gx/great_expectations.yml')",
+    "select * from read_parquet('{wh}/../*/tables/**/*.parquet')",
+])
+def test_etl_query_reads_no_file_outside_the_warehouse_tables(secret_run, sql):
+    _, wh, _, _ = secret_run
+    result = cli("query", sql.format(wh=wh), "--warehouse", str(wh), "--json")
+    assert result.exit_code == 1
+    message = " ".join(result.output.split())
+    assert "Permission Error" in message and "disabled by configuration" in message, message
+    assert leaked(message) == [] and "root:" not in message
+
+
+def test_the_dashboard_connection_is_locked_down(secret_run, tmp_path):
+    """etl.warehouse.connect: views read, no other file, no extension, no setting changes, no logging to files."""
+    import duckdb
+
+    from etl.warehouse import connect
+
+    _, wh, _, _ = secret_run
+    con = connect(wh)
+    try:
+        assert con.execute("select count(*) from articles").fetchall() == [(6,)]
+        with pytest.raises(duckdb.PermissionException):
+            con.execute("select * from read_text('/proc/self/environ')")
+        with pytest.raises(duckdb.PermissionException):
+            con.execute("select * from glob('/**')")
+        for sql in ("set enable_external_access = true", "set allowed_directories = ['/']",
+                    "set autoload_known_extensions = true",
+                    f"call enable_logging(storage = 'file', storage_path = '{tmp_path}/log')"):
+            with pytest.raises(duckdb.Error, match="configuration has been locked"):
+                con.execute(sql)
+        with pytest.raises(duckdb.Error, match="(?i)disabled|permission"):
+            con.execute("load httpfs")
+        assert con.execute("select current_setting('autoinstall_known_extensions'), "
+                           "current_setting('enable_external_access')").fetchall() == [(False, False)]
+    finally:
+        con.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_copied_or_moved_warehouse_reads_its_own_files(run_flow, tmp_path):
+    """warehouse.duckdb names no absolute path: a copy works after the original is gone."""
+    import shutil
+
+    from etl.warehouse import connect
+
+    _, wh = run_flow(SEEDS, tmp_path / "original")
+    assert str(wh).encode() not in (wh / "warehouse.duckdb").read_bytes()
+    copy = shutil.copytree(wh, tmp_path / "copy")
+    moved = tmp_path / "elsewhere" / "moved"
+    moved.parent.mkdir()
+    wh.rename(moved)  # the original's files are gone from where they were published
+    for target in (copy, moved, copy / "warehouse.duckdb"):
+        con = connect(target)
+        try:
+            assert con.execute("select count(*) from articles").fetchall() == [(5,)]
+            assert con.execute("select count(*) > 0 from metrics").fetchall() == [(True,)]
+        finally:
+            con.close()
+    result = cli("query", "select count(*) as n from articles", "--warehouse", str(copy), "--json")
+    assert result.exit_code == 0 and '"n": 5' in result.output, result.output
 
 
 def test_the_database_file_is_opened_read_only(secret_run):
