@@ -88,3 +88,58 @@ def test_html_page_goes_through_trafilatura(run_flow, tmp_path):
 def test_arrow_schemas_cover_contract():
     for table, cols in CONTRACT.items():
         assert set(cols) <= set(ARROW_SCHEMAS[table].names)
+
+
+def test_terminal_errors_are_not_retried_and_transient_ones_are(prefect_api):
+    """The tasks' retry_condition_fn (etl.errors.should_retry): a retry only where it can help."""
+    from prefect import flow, task
+
+    from etl.errors import ConfigError, should_retry
+
+    calls: list[str] = []
+
+    @task(retries=2, retry_delay_seconds=0, retry_condition_fn=should_retry)
+    def flaky(kind: str) -> str:
+        calls.append(kind)
+        if kind == "transient" and calls.count(kind) == 1:
+            raise TimeoutError("read timeout")
+        if kind == "terminal":
+            raise ConfigError("sources.yaml: unknown key `timout`")
+        return "ok"
+
+    @flow
+    def night(kind: str):
+        return flaky(kind)
+
+    assert night("transient") == "ok" and calls.count("transient") == 2
+    with pytest.raises(ConfigError):
+        night("terminal")
+    assert calls.count("terminal") == 1
+
+
+def test_a_missing_input_folder_fails_the_flow_before_any_task(run_flow, tmp_path):
+    import time
+
+    from etl.errors import MissingInputError
+
+    start = time.perf_counter()
+    with pytest.raises(MissingInputError, match="does not exist; pass --input DIR"):
+        run_flow(tmp_path / "nowhere")
+    assert time.perf_counter() - start < 10  # no discover retries (5 s + 30 s before)
+    assert not (tmp_path / "warehouse").exists()
+
+
+def test_library_modules_never_import_flows():
+    import ast
+
+    from conftest import ROOT
+
+    offenders = []
+    for path in (ROOT / "src" / "etl").rglob("*.py"):
+        if path.name == "cli.py":  # the CLI is the edge: it calls the flow
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            offenders += [f"{path.name}: {n}" for n in names if n == "flows" or n.startswith("flows.")]
+    assert offenders == []

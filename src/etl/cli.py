@@ -92,7 +92,9 @@ STATUS_STYLE = {"completed": "green", "warning": "yellow", "failed": "red"}  # t
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one error line (never wrapped, no traceback) and return the Exit to raise."""
-    err.print(f"[red]error:[/] {message}", soft_wrap=True, highlight=False, markup=True)
+    from rich.markup import escape
+
+    err.print(f"[red]error:[/] {escape(message)}", soft_wrap=True, highlight=False)
     return typer.Exit(code)
 
 

@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import time
 import uuid
 from collections import Counter
@@ -462,11 +463,23 @@ def configured_uris(settings: Settings) -> dict[str, str]:
 
 
 def preflight(settings: Settings, reprocess: Reprocess | None = None) -> None:
-    """Refuse at once what no retry can fix: a missing input folder (before any Prefect start-up)."""
+    """Refuse at once what no retry can fix: a missing input folder, a warehouse that cannot be written.
+
+    The CLI calls it before Prefect starts, so such a run ends in a second with one line.
+    """
     if reprocess is None and settings.input_dir is not None and not Path(settings.input_dir).is_dir():
         what = "is not a folder" if Path(settings.input_dir).exists() else "does not exist"
         raise MissingInputError(f"input folder {settings.input_dir} {what}; pass --input DIR (a folder of "
                                 ".txt/.html articles) or --sources sources.yaml")
+    store = Store(settings.warehouse)
+    if store.is_s3:
+        return
+    existing = store.local_dir.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise WarehouseError(f"the warehouse {settings.warehouse} is not writable ({existing} is read-only or not "
+                             "a folder); `etl query` can still read it, or pass --warehouse DIR on a writable disk")
 
 
 @contextlib.contextmanager
