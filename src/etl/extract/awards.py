@@ -346,6 +346,10 @@ def _clause_subject(text: str, lo: int, verb_start: int) -> str | None:
     keep = [_TIME_PREFIX_RE.sub("", last.strip())]
     for seg in reversed(segments[:-1]):
         seg = seg.strip()
+        timed = _TIME_PREFIX_RE.sub("", seg)
+        if timed != seg and timed[:1].isupper():
+            keep.insert(0, timed)  # "Ngày 6/2 Sở Giáo dục đào tạo, Phòng Giáo dục ...": the date opens the clause
+            break
         if not seg or not seg[0].isupper() or _OPENER_SEGMENT_RE.match(seg):
             break
         keep.insert(0, seg)
@@ -556,6 +560,7 @@ class _State:
 
     used: set[int]
     done: set[int]  # mentions that already gave rows (or were merged into another's row)
+    giver: tuple[int, str] | None = None  # the last active issuer and where its verb stood
 
 
 def extract_awards(text: str) -> list[Award]:
@@ -578,14 +583,21 @@ def extract_awards(text: str) -> list[Award]:
     for k in range(len(mentions)):
         if k not in state.done:
             out += _count_after(text, mentions, k, chains, counts, starts, state, clauses, index)
-    last_named: tuple[int, Award] | None = None
+    last_named: tuple[int, Award, str | None] | None = None
     for k in range(len(mentions)):
         if k in state.done:
             last_named = None
             continue
-        rows = _named(text, mentions, k, clauses, index, last_named)
+        rows = _named(text, mentions, k, clauses, index, last_named, state)
         out += rows
-        last_named = (k, rows[-1]) if rows else None
+        if rows:
+            # awards listed after a named one share its recipient and, unless they print their own, its issuer
+            joined = last_named is not None and last_named[0] == k - 1 and \
+                bool(_LIST_JOIN_RE.match(text[mentions[k - 1].end:mentions[k].start]))
+            base = last_named[2] if joined else rows[0].issuer
+            last_named = (k, rows[-1], base)
+        else:
+            last_named = None
     out.sort(key=lambda a: a.char_start)
     return out
 
@@ -748,7 +760,7 @@ def _count_after(text, mentions, k, chains, counts, starts, state, clauses, inde
     if issuer is None:
         issuer, _ = _issuer_of(text, stop)
     if issuer is None:
-        issuer = _active_issuer(text, c_start, give.start() if give and head.start - give.end() < 20 else head.start)
+        issuer = _active_issuer(text, c_start, give.start() if give and head.start - give.end() < 20 else head.start, state)
     rows = []
     for g in group:
         state.used.add(g.idx)
@@ -757,25 +769,42 @@ def _count_after(text, mentions, k, chains, counts, starts, state, clauses, inde
     return rows
 
 
-def _active_issuer(text: str, clause_start: int, verb_start: int) -> str | None:
-    """Who gives, in an active clause: "UBND tỉnh khen tặng ...", "đề nghị Chủ tịch nước truy tặng ..."."""
+# what may stand between a joined verb and the comma or clause start before it
+_JOINED_VERB_RE = re.compile(r"[\s;,]*(?:(?:và|đồng\s+thời|còn|cũng|tiếp\s+đó|sau\s+đó|đã)\s+)*")
+
+
+def _active_issuer(text: str, clause_start: int, verb_start: int, state: _State) -> str | None:
+    """Who gives, in an active clause: "UBND tỉnh khen tặng ...", "đề nghị Chủ tịch nước truy tặng ...".
+
+    A verb joined to an earlier one ("quận ... đã khen thưởng ..., tặng danh hiệu ...";
+    "Trung ương Đoàn trao cờ ...; trao bằng khen ...") shares its subject.
+    """
     proposer = _PROPOSER_RE.search(text, max(clause_start, verb_start - 80), verb_start)
     if proposer:
         return _clean_issuer(proposer.group("issuer"))
     if re.search(r"(?:được|nhận|đạt|giành)\s*(?:\S+\s+){0,6}$", text[max(clause_start, verb_start - 60):verb_start]):
         return None  # passive: the subject receives
-    return _clean_issuer(_clause_subject(text, clause_start, verb_start))
+    issuer = _clean_issuer(_clause_subject(text, clause_start, verb_start))
+    if issuer is not None:
+        state.giver = (verb_start, issuer)
+        return issuer
+    before = text[max(clause_start, verb_start - 60):verb_start]
+    joined = _JOINED_VERB_RE.fullmatch(before.rsplit(",", 1)[-1]) or re.search(r"(?:\bvà|\bđồng\s+thời|\bcòn)\s*$", before)
+    if state.giver and joined and 0 < verb_start - state.giver[0] < 400 \
+            and not re.search(r"\.(?!\d)|\n", text[state.giver[0]:verb_start]):
+        return state.giver[1]
+    return None
 
 
 def _named(text: str, mentions: list[_Mention], k: int, clauses: _Clauses, index: SentenceIndex,
-           last_named: tuple[int, Award] | None) -> list[Award]:
+           last_named: tuple[int, Award, str | None] | None, state: _State) -> list[Award]:
     """Rule 3: an award with a named recipient (no count)."""
     m = mentions[k]
     c_start, c_end = clauses.bounds(m.start)
     prev_end = max(c_start, mentions[k - 1].end) if k else c_start
     next_start = min(c_end, mentions[k + 1].start) if k + 1 < len(mentions) else c_end
     if m.group == "praised":
-        return _named_praise(text, m, c_start, index)
+        return _named_praise(text, m, c_start, index, state)
     if m.kind == "danh_hieu" and m.group == "danh_hieu":
         quoted = bool(_QUOTED_RE.match(text, text.find("hiệu", m.start) + 4)) if m.detail else False
         if not _titled(m.detail, quoted):
@@ -783,16 +812,16 @@ def _named(text: str, mentions: list[_Mention], k: int, clauses: _Clauses, index
     if m.group == "recognised" and m.detail is None:
         return []
     if last_named and last_named[0] == k - 1 and _LIST_JOIN_RE.match(text[mentions[k - 1].end:m.start]):
-        return [_list_item(text, m, last_named[1], index)]
+        return [_list_item(text, m, last_named[1], last_named[2], index)]
     rows = _named_passive(text, m, c_start, prev_end, index)
     if rows is None:
-        rows = _named_active(text, m, c_start, prev_end, next_start, index)
+        rows = _named_active(text, m, c_start, prev_end, next_start, index, state)
     if rows and m.kind == "danh_hieu" and m.group == "danh_hieu":
         rows += _title_list(text, m, rows[0], index)
     return rows
 
 
-def _list_item(text: str, m: _Mention, prev: Award, index: SentenceIndex) -> Award:
+def _list_item(text: str, m: _Mention, prev: Award, base_issuer: str | None, index: SentenceIndex) -> Award:
     """An award listed after a named one shares its recipient (and its issuer unless it prints its own)."""
     start, end = m.start, m.end
     many = _MANY_BEFORE_RE.search(text, max(0, start - 8), start)
@@ -802,11 +831,11 @@ def _list_item(text: str, m: _Mention, prev: Award, index: SentenceIndex) -> Awa
     if m.kind in ("giay_khen", "bang_khen") and own is None:
         tail = _OTHER_TAIL_RE.match(text, end)
         end = tail.end() if tail else end
-    return _row(text, m.kind, start, own_end if own else end, m.detail, own or prev.issuer,
+    return _row(text, m.kind, start, own_end if own else end, m.detail, own or base_issuer,
                 prev.recipient_kind, None, index)
 
 
-def _named_praise(text: str, m: _Mention, c_start: int, index: SentenceIndex) -> list[Award]:
+def _named_praise(text: str, m: _Mention, c_start: int, index: SentenceIndex, state: _State) -> list[Award]:
     """ "khen thưởng đột xuất cho Đội CSGT số 3", "khen thưởng các anh Tuấn, Trung và Tâm"."""
     if "khen" not in text[m.start:m.end].lower():
         return []  # "biểu dương Gia đình hiếu học ...": praise alone names no award
@@ -824,7 +853,7 @@ def _named_praise(text: str, m: _Mention, c_start: int, index: SentenceIndex) ->
         stop = cho.start("rcp") + len(rcp.rstrip())
     if _NOT_DONE_RE.search(text[max(0, m.start - 25):m.start]) or _NOT_YET_RE.search(text, max(c_start, m.start - 30), m.start):
         return []
-    issuer = _issuer_by(text, m.start, c_start, True) or _active_issuer(text, c_start, m.start)
+    issuer = _issuer_by(text, m.start, c_start, True) or _active_issuer(text, c_start, m.start, state)
     kind_r = "individual" if _is_person(rcp) else "collective"
     return [_row(text, m.kind, m.start, stop, None, issuer, kind_r, None, index)]
 
@@ -872,7 +901,7 @@ def _named_passive(text: str, m: _Mention, c_start: int, prev_end: int, index: S
 
 
 def _named_active(text: str, m: _Mention, c_start: int, prev_end: int, next_start: int,
-                  index: SentenceIndex) -> list[Award]:
+                  index: SentenceIndex, state: _State) -> list[Award]:
     """ "Thủ tướng tặng Bằng khen cho NXB Kim Đồng", "trao Huân chương ... tặng Đảng bộ, chính quyền ... huyện X"."""
     rcp = _ACTIVE_CHO_RE.match(text, m.end, next_start) or _ACTIVE_RCP_RE.match(text, m.end, next_start)
     if not rcp:
@@ -888,7 +917,7 @@ def _named_active(text: str, m: _Mention, c_start: int, prev_end: int, next_star
         return []
     kind_r = "individual" if _is_person(rcp.group("rcp")) else "collective"
     issuer, _ = _issuer_of(text, m.end)
-    issuer = issuer or _active_issuer(text, c_start, give.start())
+    issuer = issuer or _active_issuer(text, c_start, give.start(), state)
     return [_row(text, m.kind, m.start, m.end, m.detail, issuer, kind_r, None, index)]
 
 
