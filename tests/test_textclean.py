@@ -477,3 +477,31 @@ def test_textclean_reexports_the_text_and_header_packages():
     assert facade.furniture_rule is linefilter.furniture_rule
     assert facade.normalize is normalise.normalize
     assert facade.read_byline is header.read_byline and facade.read_trailer is header.read_trailer
+
+
+# closing bylines of the corpus that the name rules used to refuse
+@pytest.mark.parametrize("last_line, author, outlet", [
+    ("Thua 0-1, chủ nhà chấp nhận đứng đồng hạng 3 sau khi để thủng lưới ở phút bù giờ. Quang Thành",
+     "Quang Thành", None),  # "Thành", "Bình" are given names, not the phrase "thành phố"
+    ("Hiện Công an đang tiến hành điều tra mở rộng vụ việc theo quy định của pháp luật. TIẾN THÀNH", "TIẾN THÀNH", None),
+    ("Mình phải sống tiếp vì các con, bao nhiêu mồ hôi, nước mắt lắm”, chị buồn bã cho biết. Minh Anh - Diệu Bình",
+     "Minh Anh - Diệu Bình", None),
+    ("Các nhà khảo cổ cho biết đây là thành phố của người At-xi-ri và La Mã ở Iraq và Syria. Phạm Nghĩa (Theo Reuters)",
+     "Phạm Nghĩa", None),
+    ("Thời tiết xấu đi kèm lở tuyết sẽ tiếp tục trong vài ngày tới tại khu vực miền núi. Bảo Tùng (Tổng hợp theo CNN, AFP)",
+     "Bảo Tùng", None),
+    ("Người dân có thể liên hệ qua số điện thoại đường dây nóng để gặp đồng chí trưởng công an. Theo SỸ HƯNG (Người lao động)",
+     None, "Người lao động"),
+    ("Ông cho biết sẽ tiếp tục theo dõi. Nguồn: FOX Sports Hạnh Chi (T/h) Theo Đời sống Plus", None, None),
+])
+def test_closing_byline_names(last_line, author, outlet):
+    body = ["Tiêu đề bài báo", "Đoạn mở đầu của bài báo về công tác thi đua khen thưởng tại địa phương năm nay.",
+            last_line]
+    assert read_byline(body, title="Tiêu đề bài báo") == Byline(author, outlet)
+
+
+def test_outlet_printed_among_the_byline_names():
+    lines = ["Tiêu đề bài báo",
+             "(NDH) Cuối phiên sáng, nhiều cổ phiếu lớn và nhỏ đồng loạt lùi xuống dưới mốc tham chiếu hôm nay.",
+             "Khối lượng khớp lệnh bình quân mỗi lệnh là 2.195 đơn vị, trị giá khoảng 255 triệu đồng. Bình Minh - NDH"]
+    assert read_byline(lines, title="Tiêu đề bài báo").author == "Bình Minh"

@@ -29,7 +29,7 @@ BYLINE_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_SUFFIX = re.compile(
-    r"\s*[-–]?\s*\((?:tổng hợp|theo [^)]*|th|lược dịch|[A-Z]{2,6})\)\s*$"
+    r"\s*[-–]?\s*\((?:tổng hợp[^)]*|theo [^)]*|th|lược dịch|[A-Z]{2,6})\)\s*$"
     r"|\s+(?:thực hiện|tổng hợp|lược dịch|biên dịch|ghi)\s*$",
     re.IGNORECASE,
 )
@@ -37,7 +37,7 @@ _BYLINE_SUFFIX = re.compile(
 _CREDIT = re.compile(r"^\s*(?:theo|nguồn)\b", re.IGNORECASE)
 # A photo or video credit ("Ảnh: TỰ TRUNG", "Ảnh TỰ TRUNG", "Video: Lê Hoàng") names no author.
 _PHOTO_BYLINE = re.compile(r"^\s*\(?(?:ảnh|video|clip|đồ họa|đồ hoạ)\b", re.IGNORECASE)
-_GLUED_CREDIT = re.compile(r"\s*(?:Theo|Nguồn)\s*[:]?\s+\S.*$")
+_GLUED_CREDIT = re.compile(r"\s*(?<!\()(?:Theo|Nguồn)\s*[:]?\s+\S.*$")
 # A reporters' team printed without names: kept as printed.
 _TEAM = re.compile(r"^(?:nhóm pv|nhóm phóng viên|pv|nhóm ctv)$", re.IGNORECASE)
 # Several authors: "Phi Long - Phương Dung", "Xuân Trang – H.Thanh", "A, B và C".
@@ -46,11 +46,12 @@ _AUTHOR_JOIN = re.compile(r"\s*[-–,;]\s*|\s+và\s+")
 _CREDIT_LINE = re.compile(r"^\(?(?:tổng hợp|theo\s+\S.{0,40}|nguồn\s*:?\s*\S.{0,40})\)?$", re.IGNORECASE)
 # News agencies and outlets printed as initials where a byline would be.
 _AGENCIES = frozenset("AFP AP AFP/TTXVN TTXVN VNA TTO BBC CNN SCMP DPA NHK XINHUA KYODO RT VOV VTV VIETNAM+".split())
-# Words that start capitalised lines but are not names.
+# Words and phrases that start capitalised lines but are not names. Phrases are
+# matched whole: their words alone are given names ("Bình", "Thành").
 _NOT_NAME_WORDS = frozenset(
-    "email lời bình xác thực họ tên ảnh video nguồn quận huyện phường xã tỉnh thành phố tp ubnd hđnd"
-    " báo tin bài chia sẻ theo tags chủ đề xem clip".split()
+    "email ảnh video nguồn quận huyện phường xã tỉnh tp ubnd hđnd báo tin bài theo tags xem clip".split()
 )
+_NOT_NAME_PHRASES = re.compile(r"\b(?:lời bình|xác thực|họ tên|thành phố|chia sẻ|chủ đề)\b", re.IGNORECASE)
 # A caption naming a person starts with an honorific ("Ông Đậu Văn Tiến."); a
 # byline never does ("Anh" is also a given name: "Anh Duy", "Tú Anh").
 _HONORIFIC = frozenset("ông bà thầy đồng".split())
@@ -64,6 +65,8 @@ def _looks_like_one_name(s: str, places: set[str] | frozenset[str]) -> bool:
     if not 2 <= len(words) <= 4 or s.casefold() in places:
         return False
     if any(w.casefold().strip(".") in _NOT_NAME_WORDS for w in words) or words[0].casefold() in _HONORIFIC:
+        return False
+    if _NOT_NAME_PHRASES.search(s):
         return False
     return all(_NAME_WORD.match(w) and w[0].isupper() for w in words)
 
@@ -129,9 +132,14 @@ def parse_byline(line: str, places: set[str] | frozenset[str]) -> Byline | None:
     if outlet and (len(_words(outlet)) > 5 or SENTENCE_END.search(outlet)):
         return None
     if credit:
-        # "Theo vne", "Theo Minh Ngọc/Trí thức trẻ": the article comes from that outlet
+        # "Theo vne", "Theo Minh Ngọc/Trí thức trẻ": the article comes from that outlet;
+        # "Theo SỸ HƯNG (Người lao động)": the outlet in brackets after its reporter
         source = outlet or name
-        return Byline(None, source) if source and len(_words(source)) <= 5 and "," not in source else None
+        bracket = re.fullmatch(r"[^()]+\(([^()]+)\)", source)
+        source = bracket.group(1).strip() if bracket else source
+        if not source or len(_words(source)) > 5 or "," in source or re.search(r"[()]", source):
+            return None
+        return Byline(None, source)
     glued = _GLUED_CREDIT.search(name)
     if glued and glued.start() > 0:
         name = name[: glued.start()]  # "Minh PhươngTheo Reuters": a byline glued to its source credit
@@ -286,10 +294,20 @@ def read_byline(lines: list[str], title: str | None = None, places: frozenset[st
         shown = [ln for ln in trimmed if ln]
         before_captions = _closing_byline(shown[1:] if title and shown[:1] == [title] else shown, provinces)
         closing = before_captions if before_captions.author else closing
-    author = closing.author
+    author = _without_outlet(closing.author, outlets) if closing.author else None
     if author and (_same_outlet(author, outlets) or _printed_as_byline_before(author, "\n".join(body))):
         author = None
     return Byline(author, closing.outlet)
+
+
+def _without_outlet(author: str, outlets: list[str]) -> str:
+    """The byline without the outlet printed as one of its names ("Bình Minh - NDH")."""
+    parts = re.split(r"(\s+[-–]\s+)", author)
+    names = parts[::2]
+    if len(names) < 2 or not any(_same_outlet(n, outlets) for n in names):
+        return author
+    kept = [n for n in names if not _same_outlet(n, outlets)]
+    return parts[1].join(kept)
 
 
 def _closing_byline(body: list[str], provinces: frozenset[str]) -> Byline:
