@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -143,3 +144,112 @@ def test_library_modules_never_import_flows():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             offenders += [f"{path.name}: {n}" for n in names if n == "flows" or n.startswith("flows.")]
     assert offenders == []
+
+
+# --- the outcome of a night (issue 14) -----------------------------------------------------------
+
+
+def web_sources(tmp_path: Path, httpserver, failing: dict[str, int], folders: dict[str, Path] | None = None) -> Path:
+    """A sources.yaml: each `failing` source lists that many URLs answering 404; `folders` read local files."""
+    lines = ["allow_private_hosts: true", "rate_limit: 0", "max_retries: 0", "timeout: 2", "respect_robots: false",
+             "sources:"]
+    for name, n in failing.items():
+        for i in range(n):
+            httpserver.expect_request(f"/{name}/{i}").respond_with_data("gone", status=404)
+        lines += [f"  {name}:", "    urls:"] + [f"      - {httpserver.url_for(f'/{name}/{i}')}" for i in range(n)]
+    for name, folder in (folders or {}).items():
+        lines += [f"  {name}:", f"    folders: [{folder}]"]
+    path = tmp_path / "sources.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def night_record(wh: Path) -> dict:
+    [row] = query(wh, "select status, error, run_name, flow_run_id, sources from runs")
+    return dict(zip(["status", "error", "run_name", "flow_run_id", "sources"], row))
+
+
+def flow_run_and_artifacts(flow_run_id: str):
+    """(flow run, {artifact key: data}) from the Prefect API."""
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(UUID(flow_run_id))
+        artifacts = client.read_artifacts(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(flow_run_id)])))
+    return run, {a.key: a.data for a in artifacts}
+
+
+def test_a_night_where_every_source_fails_ends_failed_and_names_them(prefect_api, httpserver, tmp_path):
+    from typer.testing import CliRunner
+
+    from etl.cli import app
+    from etl.clock import today_local
+
+    sources = web_sources(tmp_path, httpserver, {"tin-a": 2, "tin-b": 1})
+    wh = tmp_path / "warehouse"
+    result = CliRunner().invoke(app, ["run", "--sources", str(sources), "--warehouse", str(wh), "-q"])
+    assert result.exit_code == 1, result.output
+    assert "the night failed: no source could be read" in result.output
+    record = night_record(wh)
+    assert record["status"] == "failed"
+    assert "tin-a (2 failed" in record["error"] and "tin-b (1 failed" in record["error"]
+    assert "HTTP 404" in record["error"]
+    assert record["run_name"] == f"nightly-{today_local():%Y-%m-%d}-sources"
+    run, artifacts = flow_run_and_artifacts(record["flow_run_id"])
+    assert run.state.type.value == "FAILED" and "no source could be read" in run.state.message
+    assert run.name == record["run_name"]
+    markdown = artifacts["nightly-validation"]
+    assert "— failed" in markdown and "| tin-a (failed) | 2 | 0 | 0 | 2 |" in markdown
+    assert "| tin-b (failed) | 1 | 0 | 0 | 1 |" in markdown and "HTTP 404" in markdown
+    assert "| inputs: acquire_failed | 3 |" in markdown  # quarantined rows by reason
+
+
+def test_a_night_with_one_failing_source_completes_with_a_warning(prefect_api, httpserver, tmp_path, seed_dir):
+    from typer.testing import CliRunner
+
+    from etl.cli import app
+
+    sources = web_sources(tmp_path, httpserver, {"tin-hong": 2}, folders={"seeds": seed_dir})
+    wh = tmp_path / "warehouse"
+    result = CliRunner().invoke(app, ["run", "--sources", str(sources), "--warehouse", str(wh), "-q", "--strict"])
+    assert result.exit_code == 3, result.output  # --strict: a warning is not a clean night
+    assert "warning: source tin-hong (2 failed" in result.output
+    record = night_record(wh)
+    assert record["status"] == "warning" and record["error"].startswith("source tin-hong (2 failed")
+    assert query(wh, "select count(*) from articles") == [(5,)]
+    run, artifacts = flow_run_and_artifacts(record["flow_run_id"])
+    assert (run.state.type.value, run.state.name, run.state.message) == ("COMPLETED", "Warning", record["error"])
+    markdown = artifacts["nightly-validation"]
+    assert f"**warning:** {record['error']}" in markdown
+    assert "| tin-hong (failed) | 2 | 0 | 0 | 2 |" in markdown and "| seeds | 5 | 5 | 5 | 0 | - |" in markdown
+    # seconds per stage are real numbers in the table artifact (the stage rows were blank before)
+    table = artifacts["nightly-run-summary"]
+    table = json.loads(table) if isinstance(table, str) else table
+    stages = {r["table"]: r["seconds"] for r in table if r["table"].startswith("stage:")}
+    assert {"stage:discover", "stage:acquire", "stage:clean", "stage:load", "stage:publish"} <= set(stages)
+    assert all(isinstance(s, (int, float)) and s >= 0 for s in stages.values())
+    # without --strict the same night exits 0
+    again = CliRunner().invoke(app, ["run", "--sources", str(sources), "--warehouse", str(wh), "-q"])
+    assert again.exit_code == 0, again.output
+
+
+def test_quarantine_beyond_the_configured_share_is_a_warning(run_flow, seed_dir):
+    for n in range(6):
+        (seed_dir / f"empty-{n}.txt").write_bytes(b"")
+    summary, wh = run_flow(seed_dir, options={"max_quarantine_share": 0.01})
+    assert summary["status"] == "warning"
+    assert "rows quarantined (over max_quarantine_share 1%)" in summary["message"]
+    assert summary["quarantine_reasons"] == {"inputs: clean_failed": 6}
+    assert query(wh, "select status, error from runs") == [("warning", summary["message"])]
+
+
+def test_an_empty_input_folder_fails_the_night(run_flow, tmp_path):
+    from etl.errors import NightFailed
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(NightFailed, match="no source yielded anything"):
+        run_flow(empty)
