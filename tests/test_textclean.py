@@ -505,3 +505,12 @@ def test_outlet_printed_among_the_byline_names():
              "(NDH) Cuối phiên sáng, nhiều cổ phiếu lớn và nhỏ đồng loạt lùi xuống dưới mốc tham chiếu hôm nay.",
              "Khối lượng khớp lệnh bình quân mỗi lệnh là 2.195 đơn vị, trị giá khoảng 255 triệu đồng. Bình Minh - NDH"]
     assert read_byline(lines, title="Tiêu đề bài báo").author == "Bình Minh"
+
+
+@pytest.mark.parametrize("lines, outlet", [
+    (["(Soha.vn) - Cái sự hớ này to thật là to!",
+      "Tôi - Mr Lọt, đại khái là một thảo dân, nghe chuyện cũng phải lộn ruột vì chuyện của ca sĩ."], "Soha.vn"),
+    (["Tôi - Mr Lọt, đại khái là một thảo dân, nghe chuyện cũng phải lộn ruột vì chuyện của ca sĩ."], None),
+])
+def test_short_bracketed_lead_marker(lines, outlet):
+    assert find_outlet(lines) == outlet

@@ -18,12 +18,14 @@ from etl.text.words import words as _words
 _OUTLET = re.compile(
     r"^\s*(?:\((?P<p>[^()\n]{2,30})\)|(?P<b>[^\W\d_][\w.&]*(?: [\w.&]+){0,2}))\s*[-–—]{1,2}\s*(?=\S)"
 )
+# A bracketed marker and a dash open a lead of any length.
+_BRACKETED_MARKER = re.compile(r"^\s*\([^()\n]{2,30}\)\s*[-–—]{1,2}\s*\S(?:\S*\s+){3}")
 # A lead paragraph is at least this long (header labels are shorter).
 _LEAD_MIN_WORDS = 12
 # Lead markers that are places, sections or times, not outlets.
 _NOT_OUTLET = re.compile(
     r"^(?:ảnh|video|clip|infographic|thứ|chủ nhật|sáng|trưa|chiều|tối|đêm|ngày|hôm|tin|bài|theo"
-    r"|tp\.?|thành phố|tỉnh|quận|huyện|thị xã|phường|xã)\b",
+    r"|tp\.?|thành phố|tỉnh|quận|huyện|thị xã|phường|xã|tôi|chúng tôi|ông|bà|anh|chị|em)\b",
     re.IGNORECASE,
 )
 
@@ -51,8 +53,9 @@ def read_lead_outlet(lines: list[str], places: frozenset[str] | None = None) -> 
         if seen > HEADER_LINES + 4:
             break
         # only the lead paragraph carries the marker; shorter lines are labels
-        # such as "Hà Nội 360 - Ngày đăng : ..." (section + dateline)
-        if len(_words(line)) < _LEAD_MIN_WORDS:
+        # such as "Hà Nội 360 - Ngày đăng : ..." (section + dateline), unless
+        # the marker is bracketed: "(Soha.vn) - Cái sự hớ này to thật là to!"
+        if len(_words(line)) < _LEAD_MIN_WORDS and not _BRACKETED_MARKER.match(line):
             continue
         m = _OUTLET.match(line) or _BRACKET_ABBREVIATION.match(line)
         if not m:
