@@ -47,6 +47,9 @@ _TITLE_HEADS = [
     "Chủ tọa", "Trưởng Ban", "Trưởng Phòng", "Thủ trưởng",
     # heads of units below a department: "Thiếu tá Nguyễn Văn Lanh, Đội trưởng"
     "Đội trưởng", "Đội phó", "Tổ trưởng", "Tổ phó", "Trạm trưởng", "Hiệu phó", "Chỉ huy phó",
+    # members of a Party committee: "Nguyễn Văn A, Tỉnh ủy viên, Bí thư Huyện ủy"
+    "Đảng ủy viên", "Đảng uỷ viên", "Tỉnh ủy viên", "Tỉnh uỷ viên", "Thành ủy viên", "Thành uỷ viên",
+    "Huyện ủy viên", "Huyện uỷ viên", "Quận ủy viên", "Quận uỷ viên",
 ]
 TITLE_RE = re.compile(
     r"(?<![^\W\d_])(?:(?:" + "|".join(_cap(w) for w in ("Phó", "Nguyên", "Quyền")) + r")" + _SP + r")*"
@@ -55,7 +58,8 @@ TITLE_RE = re.compile(
 )
 # Ranks and honorifics printed before a name but not part of the position.
 _HONORIFIC_RE = re.compile(
-    r"(?:(?:ông|bà|đồng" + _SP + r"chí|Ông|Bà|Đồng" + _SP + r"chí|[Đđ]/c|anh|chị|Anh|Chị|[Cc]ô" + _SP + r"giáo|[Tt]hầy" + _SP + r"giáo|[Nn]hà" + _SP + r"giáo)"
+    # a whole word: the "ông" of "Hàng không" or "công" is no honorific
+    r"(?<![^\W\d_])(?:(?:ông|bà|đồng" + _SP + r"chí|Ông|Bà|Đồng" + _SP + r"chí|[Đđ]/c|anh|chị|Anh|Chị|[Cc]ô" + _SP + r"giáo|[Tt]hầy" + _SP + r"giáo|[Nn]hà" + _SP + r"giáo)"
     r"|(?:[Đđ]ại|[Tt]hượng|[Tt]rung|[Tt]hiếu)" + _SP + r"(?:tướng|tá|úy|uý)"
     r"|(?:GS|PGS|TS|ThS|BS|KTS|NGƯT|NGND|NSND|NSƯT)\.?(?:\s*,?\s*(?:TS|BS|ThS)\.?)*)\s+$"
 )
@@ -71,7 +75,7 @@ _STOP_VERBS_RE = re.compile(
     r"xác\s+nhận|xác\s+định|nhận\s+xét|trò\s+chuyện|phấn\s+khởi|kiểm\s+điểm|trăn\s+trở|tâm\s+sự|"
     r"giải\s+thích|phân\s+tích|trình\s+bày|tổng\s+kết|đề\s+xuất|kiến\s+nghị|cảm\s+ơn|tri\s+ân|chỉ\s+rõ|"
     r"hoặc|rời|rất|xác\s+minh|đại\s+diện|để|đến\s+từ|thì|bị|than\s+thở|cam\s+kết|cảnh\s+báo|từ\s+trần|đảm\s+nhiệm|"
-    r"nghiêm\s+túc|và\s+(?:đại\s+diện|lãnh\s+đạo|những)|"
+    r"nghiêm\s+túc|và\s+(?:đại\s+diện|lãnh\s+đạo|những)|làm(?!\s+việc)|"
     # "Trưởng phòng và Thiếu tá Nguyễn Văn Lanh": a second person starts
     r"và\s+(?:[Đđ]ại|[Tt]hượng|[Tt]rung|[Tt]hiếu)\s+(?:tướng|tá|úy|uý)|mong|hy\s+vọng|hi\s+vọng|lo|khai\s+mạc|tuyên\s+bố)\b"
 )
@@ -191,6 +195,8 @@ def _pick_name(run: list[tuple[str, int, int]], whole_ok: bool) -> list[tuple[st
 def _valid_name(name: str) -> bool:
     """Not a historic figure or a place that looks like a name ("Hà Nội", "Hồ Chí Minh")."""
     key = name.casefold()
+    if TITLE_RE.match(name[0] + name[1:].lower()):
+        return False  # "Phó Bí Thư" printed in title case is an office, not a person
     return key not in _NOT_PERSONS and key not in place_names()
 
 
@@ -205,18 +211,28 @@ def _organization(position: str) -> str | None:
     return rest.strip(" ,-–") or None
 
 
+_AND_NAME_RE = re.compile(r"\s+và" + _SP + r"(?P<sur>[A-ZĐ][^\W\d_]*)" + _SP + r"[A-ZĐ]")
+
+
 def _comma_goes_on(chunk: str, comma: int) -> bool:
     """The position printed before `chunk[comma]` (a comma) continues after it."""
     after = comma + 1 + len(chunk[comma + 1:]) - len(chunk[comma + 1:].lstrip())
     if TITLE_RE.match(chunk, after) or _AFTER_COMMA_UNIT_RE.match(chunk, comma) or _BODY_RE.match(chunk, after):
         return True
     cap = _AFTER_COMMA_WORDS_RE.match(chunk, comma)
+    tokens = cap.group("run").replace("-", " - ").split() if cap else []
     words = []
-    for w in cap.group("run").replace("-", " - ").split() if cap else []:
+    for w in tokens:
         if not w[0].isupper() and w != "-":
             break
         words.append(w)
-    if len(words) < 2 or " ".join(words).replace(" - ", "-").casefold() in place_names():
+    # one capitalised word goes on only as a compound before more capitals or the end
+    # (", Giáo dục Nguyễn Đắc Vinh"); ", Bộ xác định …" is the ministry as a subject
+    compound = (len(words) == 1 and len(tokens) >= 2 and tokens[1][0].islower()
+                and (len(tokens) == 2 or tokens[2][0].isupper()))
+    if not words or (len(words) < 2 and not compound):
+        return False
+    if " ".join(words).replace(" - ", "-").casefold() in place_names():
         return False
     if words[0] in ("Ông", "Bà", "Anh", "Chị", "Đồng") or (2 <= len(words) <= 4 and words[0] in surnames()):
         return False  # ", Bà Trịnh Thị Thủy, Chủ tịch …": the next person
@@ -229,6 +245,10 @@ def _position_end(chunk: str) -> int:
     m = _STOP_VERBS_RE.search(chunk)
     if m:
         end = m.start()
+    for m in _AND_NAME_RE.finditer(chunk, 0, end):
+        if m.group("sur") in surnames():
+            end = m.start()  # "Trưởng ban chỉ huy Quân sự xã và Huỳnh Thanh Hà": the next person
+            break
     for m in _POSITION_END_RE.finditer(chunk, 0, end):
         if m.group() == "," and _comma_goes_on(chunk, m.start()):
             continue
@@ -290,6 +310,13 @@ def _position_before(text: str, name_start: int) -> tuple[int, int] | None:
     # "UBND TP. Hà Nội Nguyễn Văn A": the dot of an abbreviation does not end the clause
     masked = _ABBREV_DOT_RE.sub(lambda m: m.group()[:-1] + " ", window)
     cut = max(masked.rfind(c) for c in ",;:.()\n“”\"")
+    if cut >= 0 and masked[cut] == "," and not TITLE_RE.search(window, cut + 1):
+        # "Chủ nhiệm Ủy ban Văn hóa, Giáo dục Nguyễn Đắc Vinh": a body name with a comma
+        prev = max(masked.rfind(c, 0, cut) for c in ",;:.()\n“”\"")
+        title = TITLE_RE.search(window, prev + 1, cut)
+        if (title and _comma_goes_on(window[title.start():], cut - title.start())
+                and not re.search(r"\d", window[title.start():]) and len(window[title.start():].split()) <= 12):
+            cut = prev
     if cut >= 0:
         lo, window = lo + cut + 1, window[cut + 1:]
     # a list "Chủ tịch nước X và Thủ tướng Y": only the part after the last "và"
@@ -325,9 +352,16 @@ def _unit_person(text: str, run: list[tuple[str, int, int]], before: str) -> boo
             and _position_before(text, run[0][1]) is not None)
 
 
+# Old and new tone-mark placement spell one word two ways ("hoá"/"hóa", "uỷ"/"ủy").
+_OLD_TONES = {"oá": "óa", "oà": "òa", "oả": "ỏa", "oã": "õa", "oạ": "ọa", "oé": "óe", "oè": "òe", "oẻ": "ỏe",
+              "oẽ": "õe", "oẹ": "ọe", "uý": "úy", "uỳ": "ùy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy"}
+_OLD_TONES_RE = re.compile("|".join(_OLD_TONES))
+
+
 def _position_words(position: str) -> frozenset[str]:
     """Content words of a position, case-folded; "kiêm" joins offices like a comma."""
-    return frozenset(w for w in _WORD_RE.findall(position.casefold()) if w != "kiêm")
+    folded = _OLD_TONES_RE.sub(lambda m: _OLD_TONES[m.group()], unicodedata.normalize("NFC", position.casefold()))
+    return frozenset(w for w in _WORD_RE.findall(folded) if w != "kiêm")
 
 
 def _fuller(new: str, old: str) -> bool:
