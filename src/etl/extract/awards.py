@@ -72,7 +72,9 @@ AWARD_RE = re.compile(
     rf"|(?P<danh_hieu>danh{_S}hiệu(?:{_S}thi{_S}đua)?(?!:?{_S}(?:[Cc]ờ|[Bb]ằng{_S}khen|[Gg]iấy{_S}khen|[Hh]uân{_S}chương)\b))"
     rf"|(?P<recognised>(?:(?:[Tt]uyên|[Bb]iểu){_S}dương\s*(?:,|và)\s*)?(?<!\w)công{_S}nhận(?:{_S}là)?(?!\w))"
     rf"|(?P<praised>(?<!\w)(?:[Tt]uyên|[Bb]iểu){_S}dương(?:\s*(?:,|và)\s*khen{_S}thưởng)?(?!\w)"
-    rf"|(?<!\w)[Kk]hen{_S}(?:thưởng|tặng)(?!\w))"
+    rf"|(?<!\w)[Kk]hen{_S}(?:thưởng|tặng)(?!\w)"
+    # "đã đến động viên và thưởng cho CAQ Ngũ Hành Sơn số tiền 10 triệu đồng"
+    rf"|(?<!\w)(?:trao{_S})?thưởng(?={_S}cho{_S}))"
 )
 _KINDS = ("co_thi_dua_xuat_sac", "co_thi_dua", "bang_khen", "giay_khen", "huan_chuong_lao_dong",
           "order", "medal", "danh_hieu", "recognised", "praised")
@@ -84,6 +86,7 @@ _NOMINAL_BEFORE_RE = re.compile(
     r"(?:[Tt]hi\s+đua\s*[-–,]?\s*|công\s+tác\s+|[Qq]uỹ\s+|kinh\s+phí\s+|tiền\s+|hình\s+thức\s+|chế\s+độ\s+|"
     r"[Ll]uật\s+|hồ\s+sơ\s+|thủ\s+tục\s+|việc\s+|[Hh]ội\s+đồng\s+|[Bb]an\s+|xét\s+|chính\s+sách\s+|chạy\s+)$"
 )
+_REWARD_NOUN_BEFORE_RE = re.compile(r"(?:tiền|phần|giải|mức|số|được|khen|tặng|trao|quỹ|chế\s+độ)\s+$", re.IGNORECASE)
 _AWARD_AFTER_VERB_RE = re.compile(rf"\s*(?:,\s*)?(?:(?:trao|tặng|trao{_S}tặng|tặng{_S}thưởng){_S})?{_AWARD_NOUN}")
 _AWARD_BEFORE_PRAISE_RE = re.compile(rf"{_AWARD_NOUN}[^.;:\n]{{0,20}}$")
 
@@ -419,7 +422,7 @@ _BY_ISSUER_PRAISE_RE = re.compile(rf"được{_S}(?P<issuer>[^,;.:()\n\d]{{2,60}
 _PROPOSER_RE = re.compile(rf"(?:đề{_S}nghị|đề{_S}xuất|kiến{_S}nghị){_S}(?P<issuer>[^,;.:()\n]{{2,60}}?)\s*$")
 _NOT_ISSUER_RE = re.compile(r"(?:^|\s)(?:được|nhận|tặng|trao|đạt|là|cho|đề\s+nghị)(?:\s|$)|^\W*(?:tôi|chúng|em|các\s+(?:tập|cá))\b",
                             re.IGNORECASE)
-_PERSON_THEN_POSITION_RE = re.compile(rf"^(?:Ông|Bà|Đồng{_S}chí|ông|bà|đồng{_S}chí|{_RANKS}){_S}[^,]+,\s*(?P<position>[A-ZĐ].+)$")
+_PERSON_THEN_POSITION_RE = re.compile(rf"^(?:Ông|Bà|Đồng{_S}chí|ông|bà|đồng{_S}chí|{_RANKS}){_S}[^,–-]+(?:,|{_S}[-–]){_S}?(?P<position>[A-ZĐ].+)$")
 # an issuer is an office or a body: a capitalised name or an organisation's head noun
 _ISSUER_START_RE = re.compile(
     rf"^(?:[{_UP}]|(?:cục|sở|bộ|ban|hội|ủy\s+ban|uỷ\s+ban|phòng|công\s+an|quận|huyện|tỉnh|thành\s+phố|trường|"
@@ -613,6 +616,8 @@ def _mentions(text: str) -> list[_Mention]:
             before = text[max(0, m.start() - 25):m.start()]
             if _NOMINAL_BEFORE_RE.search(before):
                 continue  # "công tác thi đua, khen thưởng": a noun
+            if m.group().startswith("thưởng") and _REWARD_NOUN_BEFORE_RE.search(before):
+                continue  # "tiền thưởng cho ...", "được thưởng cho ...": no act of giving
             if _AWARD_AFTER_VERB_RE.match(text, m.end()):
                 continue  # "khen tặng danh hiệu ...", "khen thưởng, tặng bằng khen ...": the award noun speaks
             if m.group().lower().startswith(("tuyên", "biểu")) and _AWARD_BEFORE_PRAISE_RE.search(before):
@@ -701,7 +706,18 @@ def _count_before(text, mentions, k, chains, counts, starts, state, clauses, ind
     _mark_chain(chains, k, state)
     if m.kind == "danh_hieu":
         rows += _title_count_items(text, m, group[-1].kind, index)
+        praised = re.search(rf"(?:tuyên{_S}dương|biểu{_S}dương|khen{_S}thưởng)\s*$", text[max(0, group[0].start - 20):group[0].start])
+        also = _ALSO_PRAISED_RE.match(text, m.end) if praised else None
+        j = _first_free_count(counts, starts, state.used, also.end(), also.end() + 1) if also else None
+        if j is not None:  # "tuyên dương 106 đội viên ..., đạt danh hiệu “...” cùng 17 đại biểu ...": praised too
+            state.used.add(j)
+            rows.append(_row(text, "khen_thuong", counts[j].start, counts[j].end, None, issuer, counts[j].kind,
+                             counts[j].n, index))
     return rows
+
+
+_MEDAL_COUNT_RE = re.compile(rf"(?:trao{_S}tặng|trao|tặng){_S}(?P<n>\d{{1,3}}(?:\.\d{{3}})+|\d{{1,6}}){_S}$")
+_ALSO_PRAISED_RE = re.compile(rf"(?:{_S}năm{_S}\d{{4}})?{_S}(?:cùng(?:{_S}với)?|và){_S}")
 
 
 def _title_count_items(text: str, m: _Mention, kind: str, index: SentenceIndex) -> list[Award]:
@@ -727,6 +743,16 @@ def _count_after(text, mentions, k, chains, counts, starts, state, clauses, inde
         return []  # the count of a chain follows its last award
     m = mentions[k]
     c_start, c_end = clauses.bounds(m.start)
+    if m.group == "praised" and "thưởng" in text[m.start:m.start + 12] and not re.match(r"[Kk]hen|[Tt]uyên|[Bb]iểu", text[m.start:m.end]):
+        return []  # "trao thưởng cho 91 học sinh": prizes of a contest as often as honours; only named recipients
+    if m.group == "medal":
+        medals = _MEDAL_COUNT_RE.search(text, max(c_start, m.start - 30), m.start)
+        if medals and not re.search(r"được\s*$", text[max(c_start, medals.start() - 12):medals.start()]):
+            # "Bộ VHTT&DL tặng 229 Kỷ niệm chương": medals go to individuals, one each
+            n = int(parse_vi_number(medals.group("n")))
+            state.done.add(k)
+            return [_row(text, m.kind, medals.start(), m.end, m.detail,
+                         _active_issuer(text, c_start, medals.start(), state), "individual", n, index)]
     next_start = min(c_end, mentions[k + 1].start) if k + 1 < len(mentions) else c_end
     i = _first_free_count(counts, starts, state.used, m.end, min(next_start, m.end + 2 * _MAX_GAP + 1))
     if i is None:
@@ -837,7 +863,7 @@ def _list_item(text: str, m: _Mention, prev: Award, base_issuer: str | None, ind
 
 def _named_praise(text: str, m: _Mention, c_start: int, index: SentenceIndex, state: _State) -> list[Award]:
     """ "khen thưởng đột xuất cho Đội CSGT số 3", "khen thưởng các anh Tuấn, Trung và Tâm"."""
-    if "khen" not in text[m.start:m.end].lower():
+    if text[m.start:m.end].lower().startswith(("tuyên", "biểu")) and "khen" not in text[m.start:m.end].lower():
         return []  # "biểu dương Gia đình hiếu học ...": praise alone names no award
     cho = _KHEN_CHO_RE.match(text, m.end)
     if not cho:
@@ -879,7 +905,7 @@ def _named_passive(text: str, m: _Mention, c_start: int, prev_end: int, index: S
         return []
     subject = text[prev_end:verb.start()]
     named = _is_named(subject)
-    if not named:
+    if not named and prev_end == c_start:  # the clause's own subject, when no other award came first
         clause_subject = _clause_subject(text, c_start, verb.start())
         named = _is_anaphoric(clause_subject) or (
             clause_subject is not None and len(clause_subject.split()) <= 14 and _is_named(" " + clause_subject)
