@@ -125,7 +125,7 @@ def test_corrections_survive_reprocess_with_new_rules(prefect_api, seed_site, tm
                         ("reject", "minh", "the caption repeats last year's figure", "applied")]
 
 
-def test_added_fact_appears_and_a_changed_text_orphans_corrections(run_flow, seed_dir, caplog):
+def test_added_fact_appears_and_a_changed_text_orphans_corrections(run_flow, seed_dir, caplog, tmp_path):
     summary, wh = run_flow(seed_dir)
     [(article_id,)] = query(wh, f"select article_id from articles where uri like '%{NAM_TU_LIEM}%'")
     award = fact_id(wh, f"article_id = '{article_id}' and quote = '8 tập thể nhận được Bằng khen'", "awards")
@@ -155,6 +155,16 @@ def test_added_fact_appears_and_a_changed_text_orphans_corrections(run_flow, see
     assert list(gold) == [article_id]
     assert {"award": "bang_khen", "recipient_count": 9} in [{k: a[k] for k in ("award", "recipient_count")} for a in gold[article_id]["awards"]]
     assert "Lời kêu gọi thi đua ái quốc" in [m["name"] for m in gold[article_id]["movements"]]
+    from etl.corrections import write_gold_set
+    from etl.evaluate import evaluate
+
+    con = connect(wh)
+    gold_dir, articles_dir = write_gold_set(con, tmp_path / "corrections-gold")
+    con.close()
+    report = evaluate(gold_dir, articles_dir)  # today's rules against what people corrected
+    assert report.tables["movements"].tp == report.tables["movements"].n_gold - 1  # the added one is missed
+    assert report.tables["awards"].n_gold - report.tables["awards"].tp == 1  # 9 recipients, the rules read 8
+    assert report.tables["metrics"].f1 == 1.0 and not report.errors
 
     # the text changes: a new first line shifts every offset, so the corrected facts no longer exist
     page = seed_dir / f"{NAM_TU_LIEM}.txt"

@@ -341,12 +341,15 @@ def gold_from_corrections(con) -> dict[str, dict]:
     shape of `gold/<stem>.json`, plus `text` (the cleaned text) and `uri`.
     """
     cursor = con.execute(
-        "select distinct a.article_id, a.uri, a.text from corrections c join articles a using (article_id) "
-        "where c.status = 'applied' order by 1"
+        "select distinct a.article_id, a.uri, a.text, a.title, a.source, a.author, a.published_at, a.district, a.province "
+        "from corrections c join articles a using (article_id) where c.status = 'applied' order by 1"
     )
     gold: dict[str, dict] = {}
-    for article_id, uri, text in cursor.fetchall():
-        entry: dict[str, Any] = {"uri": uri, "text": text, "article": {}, "boilerplate_lines": []}
+    for article_id, uri, text, title, source, author, published_at, district, province in cursor.fetchall():
+        # article fields are not corrected (yet): the warehouse's values, so they score as they stand
+        article = {"title": title, "source": source, "author": author, "district": district, "province": province,
+                   "published_at": published_at.strftime("%Y-%m-%dT%H:%M") if published_at else None}
+        entry: dict[str, Any] = {"uri": uri, "text": text, "article": article, "boilerplate_lines": []}
         for table in FACT_TABLES:
             cur = con.execute(f"select * from {table} where article_id = ? order by char_start, seq", [article_id])
             names = [d[0] for d in cur.description]
