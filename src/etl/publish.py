@@ -23,6 +23,7 @@ from etl.corrections import expand_views, report_orphaned
 from etl.models import Failure
 from etl.schema import ALL_TABLES, ARROW_SCHEMAS, FACT_TABLES
 from etl.storage import Store
+from etl.stories import assign_stories
 from etl.warehouse import ROOT_VARIABLE, set_root, sql_string
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ def set_aside_corrupt(store: Store) -> list[Failure]:
 def publish(store: Store, views_sql: Path = DEFAULT_VIEWS) -> Path:
     """(Re)build warehouse.duckdb atomically; returns its path."""
     set_aside_corrupt(store)
+    assign_stories(store)  # every loaded article gets its story_id before the views read them (issue 13)
     target = database_path(store)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")

@@ -240,6 +240,32 @@ class Correction:
     created_at: dt.datetime  # when (Vietnam local time)
 
 
+@dataclass
+class StoryMember:
+    """An article placed in a story (etl.stories); decided once, never re-decided."""
+
+    article_id: str
+    story_id: str  # as assigned; `story_merges` may later fold it into an older story
+    assigned_at: dt.datetime
+    arrival: int  # order within the night's grouping (a story's age is its founder's)
+    how: str  # new | republication | coverage
+    score: float | None = None  # mean score against the story's members when it joined
+    matched_article_id: str | None = None  # the member it matched best
+    run_id: str | None = None
+
+
+@dataclass
+class StoryMerge:
+    """Two stories found to be one: `merged_id` now reads as the older `story_id`."""
+
+    story_id: str
+    merged_id: str
+    merged_at: dt.datetime
+    score: float | None = None  # mean score between the two stories' members
+    article_id: str | None = None  # the article that showed both were one
+    run_id: str | None = None
+
+
 FACT_TABLES: dict[str, type] = {
     "metrics": Metric,
     "awards": Award,
@@ -249,7 +275,8 @@ FACT_TABLES: dict[str, type] = {
 }
 TABLES: dict[str, type] = {"articles": Article, **FACT_TABLES}
 ALL_TABLES: dict[str, type] = {**TABLES, "quarantine": QuarantineRow, "runs": Run, "fetches": Fetch,
-                             "corrections": Correction}
+                             "corrections": Correction,
+                             "story_members": StoryMember, "story_merges": StoryMerge}
 
 _ARROW_TYPES: dict[Any, pa.DataType] = {
     str: pa.string(),
@@ -279,6 +306,15 @@ def arrow_schema(cls: type) -> pa.Schema:
 
 
 ARROW_SCHEMAS: dict[str, pa.Schema] = {name: arrow_schema(cls) for name, cls in ALL_TABLES.items()}
+# etl.stories' stored features (term ids and counts as lists): read by etl.stories only, no view.
+_TERMS = pa.list_(pa.int64())
+ARROW_SCHEMAS["story_features"] = pa.schema([
+    ("article_id", pa.string()), ("content_hash", pa.string()), ("title", pa.string()),
+    ("dates", pa.list_(pa.string())), ("district", pa.string()), ("province", pa.string()),
+    ("seen_at", pa.timestamp("us")), ("computed_at", pa.timestamp("us")),
+    *[(f"{kind}_{part}", _TERMS) for kind in ("body", "lead", "title", "name") for part in ("terms", "counts")],
+    ("shingles", _TERMS),
+], metadata={"schema_version": str(SCHEMA_VERSION)})
 
 
 def columns(table: str) -> list[str]:
