@@ -77,7 +77,6 @@ def seed_site(site):  # noqa: F811 (pytest fixture)
 
 def test_corrections_survive_reprocess_with_new_rules(prefect_api, seed_site, tmp_path, monkeypatch):
     import etl.extract
-    import flows.nightly
 
     urls = "".join(f"\n      - {seed_site.url(f'/tin/{p.stem}.txt')}" for p in sorted(SEEDS.glob("*.txt")))
     sources = tmp_path / "sources.yaml"
@@ -111,7 +110,6 @@ def test_corrections_survive_reprocess_with_new_rules(prefect_api, seed_site, tm
 
     monkeypatch.setitem(etl.extract.EXTRACTORS, "metrics", changed_rule)
     monkeypatch.setattr(etl.extract, "RULES_VERSION", "rules-with-corrections")
-    monkeypatch.setattr(flows.nightly, "RULES_VERSION", "rules-with-corrections")
     seed_site.stop()  # reprocess reads bronze, not the site
     cli("reprocess", "--warehouse", str(wh), "--quiet")
 
