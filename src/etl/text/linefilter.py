@@ -129,18 +129,22 @@ def is_symbol_line(line: str) -> bool:
 
 
 def _is_footer(line: str) -> bool:
+    """Copyright, licence and editor lines of the page footer."""
     return len(_words(line)) <= 25 and bool(_FOOTER.match(line))
 
 
 def _is_breadcrumb(line: str) -> bool:
+    """Navigation path ("Trang chủ > Thời sự > Hà Nội")."""
     return len(_words(line)) <= 16 and bool(_BREADCRUMB.match(line))
 
 
 def _is_link_prompt(line: str) -> bool:
+    """A pointer to another article or a follow prompt ("Xem thêm: ...")."""
     return len(_words(line)) <= 30 and not line.endswith(".") and bool(_LINK_PROMPT.match(BULLET.sub("", line)))
 
 
 def _is_glued_link_cell(line: str) -> bool:
+    """Related headlines glued into one table cell, ending in " |"."""
     return len(_words(line)) >= 6 and bool(_LINK_STRIP.search(line)) and "|" not in line[:-1]
 
 
