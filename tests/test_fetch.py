@@ -268,7 +268,7 @@ def test_per_source_rate_limit_overrides_the_default(site, tmp_path):
 
 def test_conditional_get_answers_304_and_yields_nothing(site, tmp_path):
     url = site.page("/a", ARTICLE)
-    settings = web_settings(tmp_path, run_id="r1")
+    settings = web_settings(tmp_path).replace(run_id="r1")
     docs, failures = fetch_batch(items(url), settings)
     assert len(docs) == 1 and failures == []
     assert bronze.commit_state(Store(settings.warehouse), "r1") == 1
@@ -285,7 +285,7 @@ def test_conditional_get_answers_304_and_yields_nothing(site, tmp_path):
 def test_uncommitted_state_is_not_trusted(site, tmp_path):
     """A run that died before loading must not leave its pages marked as seen."""
     url = site.page("/a", ARTICLE)
-    settings = web_settings(tmp_path, run_id="crashed")
+    settings = web_settings(tmp_path).replace(run_id="crashed")
     fetch_batch(items(url), settings)
     docs, _ = fetch_batch(items(url), settings.replace(run_id="next"))
     assert len(docs) == 1
@@ -294,7 +294,7 @@ def test_uncommitted_state_is_not_trusted(site, tmp_path):
 
 def test_same_bytes_without_validators_count_as_unchanged(site, tmp_path):
     url = site.static("/plain", ARTICLE, "text/html; charset=utf-8")  # no ETag, no Last-Modified
-    settings = web_settings(tmp_path, run_id="r1")
+    settings = web_settings(tmp_path).replace(run_id="r1")
     assert len(fetch_batch(items(url), settings)[0]) == 1
     bronze.commit_state(Store(settings.warehouse), "r1")
     assert fetch_batch(items(url), settings.replace(run_id="r2")) == ([], [])
@@ -303,7 +303,7 @@ def test_same_bytes_without_validators_count_as_unchanged(site, tmp_path):
 def test_bronze_keeps_the_original_bytes(site, tmp_path):
     raw = to_cp1258(CP1258_PAGE)
     url = site.static("/cp1258", raw, "text/html")
-    settings = web_settings(tmp_path, run_id="r1")
+    settings = web_settings(tmp_path).replace(run_id="r1")
     (doc,), _ = fetch_batch(items(url), settings)
     store = Store(settings.warehouse)
     path = bronze.blob_path(doc.raw_hash, "text/html")

@@ -7,6 +7,10 @@ Every request — article pages, robots.txt, feeds, sitemaps — goes through
   addresses (unless `allow_private_hosts`) and cloud metadata endpoints
   (always), and checks again on every redirect hop: redirects are followed here,
   not by requests, so each hop is vetted and loops are caught;
+- connects to the very address the guard vetted (`PinnedAdapter`), with the
+  Host header and TLS SNI/certificate check still naming the host, so a DNS
+  answer that changes after the check (rebinding) cannot reach 127.0.0.1;
+- cuts the whole exchange, response headers included, at `fetch_deadline`;
 - obeys robots.txt (cached per origin, Crawl-delay honoured) and waits its turn
   per host: one request at a time, at least `rate_limit` seconds apart;
 - retries connection errors, timeouts, 429 and 5xx with exponential backoff and
@@ -125,12 +129,32 @@ class FetchResult:
 # -- URLs and addresses -------------------------------------------------------------------
 
 
-# Query parameters that carry secrets (API tokens, presigned-URL signatures): never kept in a URI.
-SECRET_PARAMS = re.compile(
-    r"^(?:token|access_token|auth|auth_token|api_?key|apikey|password|passwd|pwd|secret|client_secret|sig|signature"
-    r"|x-amz-(?:signature|credential|security-token)|x-goog-(?:signature|credential))$",
-    re.IGNORECASE,
-)
+# Query parameters that carry secrets (API keys, tokens, sessions, presigned-URL signatures) are never
+# kept in a URI: a name on SECRET_NAMES, or ending in one of SECRET_SUFFIXES after `_`, `-` or `.`
+# (`api_key`, `access-token`, `private_token`, `x-amz-signature`, `refresh_token`), separators
+# ignored (`session_id`, `api-key`). Case-insensitive. Listed in README ("What it survives").
+SECRET_NAMES = frozenset({
+    "key", "apikey", "token", "accesstoken", "auth", "authorization", "password", "passwd", "pwd", "pass",
+    "secret", "sig", "signature", "sid", "jwt", "session", "sessionid", "phpsessid", "jsessionid",
+    "credential", "credentials", "otp", "ticket", "hmac",
+})
+SECRET_SUFFIXES = frozenset({
+    "key", "token", "secret", "password", "passwd", "signature", "sig", "sid", "jwt", "auth", "credential",
+    "session", "sessionid", "hmac",
+})
+
+
+def is_secret_param(name: str) -> bool:
+    """True for query parameter names that carry credentials.
+
+    >>> [is_secret_param(n) for n in ("token", "X-Amz-Signature", "private_token", "page", "monkey")]
+    [True, True, True, False, False]
+    """
+    lowered = name.strip().lower()
+    if re.sub(r"[_.-]", "", lowered) in SECRET_NAMES:  # session_id, api-key, access.token
+        return True
+    parts = re.split(r"[_.-]", lowered)
+    return len(parts) > 1 and parts[-1] in SECRET_SUFFIXES
 
 
 def strip_credentials(url: str) -> str:
@@ -146,7 +170,7 @@ def strip_credentials(url: str) -> str:
     parts = urlsplit(url)
     netloc = parts.netloc.rpartition("@")[2]
     params = parse_qsl(parts.query, keep_blank_values=True)
-    kept = [(k, v) for k, v in params if not SECRET_PARAMS.match(k)]
+    kept = [(k, v) for k, v in params if not is_secret_param(k)]
     if netloc == parts.netloc and len(kept) == len(params):
         return url
     clean = urlunsplit((parts.scheme, netloc, parts.path, urlencode(kept), parts.fragment))
@@ -199,34 +223,132 @@ def resolve(host: str, port: int) -> set[ipaddress.IPv4Address | ipaddress.IPv6A
     return out
 
 
-def ssrf_reason(url: str, allow_private: bool) -> str | None:
-    """Why the SSRF guard refuses a URL, or None when it may be fetched.
+@dataclass(frozen=True)
+class Vetted:
+    """The guard's verdict on a URL: a refusal reason, or the address to connect to."""
 
-    Note: requests resolves the name again when connecting, so a DNS answer that
-    changes in between (rebinding) is not caught; the metadata addresses are also
-    refused by literal, which covers the common redirect attack.
+    reason: str | None
+    host: str = ""
+    port: int = 0
+    address: str | None = None
+
+
+def vet(url: str, allow_private: bool) -> Vetted:
+    """Check a URL against the SSRF guard and pick the address the connection must use.
+
+    The name is resolved once, here; every address it resolves to must pass,
+    and the connection then goes to the first of them (see PinnedAdapter), so a
+    second DNS answer can never be the one connected to.
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        return f"unsupported URL scheme {parts.scheme!r} (http and https only)"
+        return Vetted(f"unsupported URL scheme {parts.scheme!r} (http and https only)")
     host = (parts.hostname or "").rstrip(".").lower()
     if not host:
-        return "URL has no host"
+        return Vetted("URL has no host")
     if host in METADATA_HOSTNAMES:
-        return f"{host} is a cloud metadata host (SSRF guard)"
+        return Vetted(f"{host} is a cloud metadata host (SSRF guard)")
     try:
-        addresses = resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        addresses = resolve(host, port)
     except ValueError as exc:  # a malformed port ("[::1%5d"): refuse it rather than crash the batch
-        return f"malformed host or port in URL ({exc})"
+        return Vetted(f"malformed host or port in URL ({exc})")
     except (socket.gaierror, UnicodeError) as exc:
-        return f"cannot resolve host {host}: {getattr(exc, 'strerror', None) or exc}"
+        return Vetted(f"cannot resolve host {host}: {getattr(exc, 'strerror', None) or exc}")
+    if not addresses:
+        return Vetted(f"cannot resolve host {host}: no address")
     for ip in sorted(addresses, key=str):
         if ip in METADATA_IPS:
-            return f"{host} is a cloud metadata address (SSRF guard)"
+            return Vetted(f"{host} is a cloud metadata address (SSRF guard)")
         kind = address_kind(ip)
         if kind and not allow_private:
-            return f"{host} resolves to {ip}, a {kind} address (SSRF guard; set allow_private_hosts: true to allow)"
-    return None
+            return Vetted(f"{host} resolves to {ip}, a {kind} address (SSRF guard; set allow_private_hosts: true to allow)")
+    return Vetted(None, host, port, str(sorted(addresses, key=lambda a: (a.version, str(a)))[0]))
+
+
+def ssrf_reason(url: str, allow_private: bool) -> str | None:
+    """Why the SSRF guard refuses a URL, or None when it may be fetched."""
+    return vet(url, allow_private).reason
+
+
+# -- connecting to the vetted address -----------------------------------------------------
+
+_exchange = threading.local()  # the connections the current thread's request uses (for the deadline)
+
+
+class _PinnedConnection:
+    """Connects to the address pinned for (host, port); Host header, SNI and certificate check keep the name."""
+
+    pins: Mapping[tuple[str, int], str] = {}
+
+    def _new_conn(self):  # noqa: ANN202 - urllib3's own signature
+        key = (self._dns_host.rstrip(".").lower(), self.port)
+        pinned = self.pins.get(key)
+        if pinned is None:  # never vetted: refuse rather than resolve the name again
+            raise urllib3.exceptions.NewConnectionError(self, f"{key[0]}:{key[1]} was not vetted by the SSRF guard")
+        name = self._dns_host
+        self._dns_host = pinned
+        try:
+            return super()._new_conn()
+        finally:
+            self._dns_host = name
+
+    def request(self, *args, **kwargs):  # noqa: ANN202
+        box = getattr(_exchange, "box", None)
+        if box is not None:
+            box.append(self)
+        return super().request(*args, **kwargs)
+
+
+class PinnedAdapter(requests.adapters.HTTPAdapter):
+    """A requests adapter whose connections go to the addresses in `pins` ((host, port) -> IP)."""
+
+    def __init__(self, pins: Mapping[tuple[str, int], str], **kwargs):
+        self.pins = pins
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        http = type("PinnedHTTPConnection", (_PinnedConnection, urllib3.connection.HTTPConnection), {"pins": self.pins})
+        https = type("PinnedHTTPSConnection", (_PinnedConnection, urllib3.connection.HTTPSConnection), {"pins": self.pins})
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type("PinnedHTTPPool", (urllib3.HTTPConnectionPool,), {"ConnectionCls": http}),
+            "https": type("PinnedHTTPSPool", (urllib3.HTTPSConnectionPool,), {"ConnectionCls": https}),
+        }
+
+
+@contextmanager
+def exchange_deadline(seconds: float | None) -> Iterator[threading.Event]:
+    """Shut the request's socket when the whole exchange (headers, then body) overruns `seconds`.
+
+    A read timeout bounds each wait for a byte; a server sending its headers
+    one byte every 2 s never trips it. The event tells the caller the cut came
+    from the deadline.
+    """
+    fired = threading.Event()
+    box: list = []
+    _exchange.box = box
+
+    def expire() -> None:
+        fired.set()
+        for conn in box:
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    timer = threading.Timer(seconds, expire) if seconds else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    try:
+        yield fired
+    finally:
+        if timer is not None:
+            timer.cancel()
+        _exchange.box = None
 
 
 # -- retries ------------------------------------------------------------------------------
@@ -394,6 +516,10 @@ class Fetcher:
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = settings.user_agent
         self.session.trust_env = False  # no proxies from the environment: they would bypass the SSRF guard
+        self.pins: dict[tuple[str, int], str] = {}  # (host, port) -> the address the guard vetted
+        adapter = PinnedAdapter(self.pins)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.gate = HostGate()
         self.robots: dict[str, tuple[RobotFileParser | None, str | None]] = {}
         self._robots_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
@@ -421,10 +547,11 @@ class Fetcher:
         current = url
         attempts = 0
         while True:
-            reason = ssrf_reason(current, self.settings.allow_private_hosts)
-            if reason:
+            vetted = vet(current, self.settings.allow_private_hosts)
+            if vetted.reason:
                 prefix = f"redirect to {current} refused: " if len(chain) > 1 else "refused: "
-                raise FetchRefused(url, prefix + reason, attempts=attempts)
+                raise FetchRefused(url, prefix + vetted.reason, attempts=attempts)
+            self.pins[(vetted.host, vetted.port)] = vetted.address  # the connection goes here, nowhere else
             if check_robots and self.settings.respect_robots:
                 refusal = self.robots_refusal(current)
                 if refusal:
@@ -471,17 +598,21 @@ class Fetcher:
         """One request to one URL, inside the host's politeness slot."""
         host = urlsplit(url).netloc
         timeouts = (self.settings.connect_timeout, self.settings.timeout)
-        with self.gate.turn(host, self.interval(url, source_name)):
+        deadline = self.settings.fetch_deadline
+        with self.gate.turn(host, self.interval(url, source_name)), exchange_deadline(deadline) as cut:
             try:
                 resp = self.session.get(url, headers=dict(headers or {}), stream=True, allow_redirects=False,
                                         timeout=timeouts)
-            except requests.ConnectTimeout as exc:
-                raise _Transient(f"connect timeout: no connection within {self.settings.connect_timeout:g} s") from exc
-            except requests.ReadTimeout as exc:
-                raise _Transient(f"read timeout: no response within {self.settings.timeout:g} s") from exc
-            except requests.ConnectionError as exc:
-                raise _Transient(f"connection failed: {short_error(exc)}") from exc
             except requests.RequestException as exc:
+                if cut.is_set():  # not retried: the same server would drip again
+                    raise FetchRefused(url, f"response not complete within the {deadline:g} s fetch deadline "
+                                            "(headers still coming; server too slow)") from exc
+                if isinstance(exc, requests.ConnectTimeout):
+                    raise _Transient(f"connect timeout: no connection within {self.settings.connect_timeout:g} s") from exc
+                if isinstance(exc, requests.ReadTimeout):
+                    raise _Transient(f"read timeout: no response within {self.settings.timeout:g} s") from exc
+                if isinstance(exc, requests.ConnectionError):
+                    raise _Transient(f"connection failed: {short_error(exc)}") from exc
                 raise FetchRefused(url, f"request failed: {short_error(exc)}") from exc
             with resp:
                 status = resp.status_code
@@ -495,8 +626,13 @@ class Fetcher:
                 if allowed_types is not None and mime is not None and mime not in allowed_types:
                     raise FetchRefused(url, f"content type {mime} not allowed (accepting {', '.join(allowed_types)})",
                                        status)
-                out.content, out.wire_bytes = read_capped(resp, url, max_bytes or self.settings.max_bytes,
-                                                          self.settings.fetch_deadline)
+                try:
+                    out.content, out.wire_bytes = read_capped(resp, url, max_bytes or self.settings.max_bytes, deadline)
+                except FetchRefused as exc:
+                    if cut.is_set():
+                        raise FetchRefused(url, f"page not complete within the {deadline:g} s fetch deadline "
+                                                "(server too slow)", status) from exc
+                    raise
                 return out
 
     def robots_refusal(self, url: str) -> str | None:

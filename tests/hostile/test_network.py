@@ -75,6 +75,11 @@ class Handler(socketserver.BaseRequestHandler):
                 for byte in ARTICLE:
                     send(bytes([byte]))
                     time.sleep(1.0)
+            elif path == "/header-drip":  # the status line and headers, one byte every half second
+                for byte in head(length=len(ARTICLE)):
+                    send(bytes([byte]))
+                    time.sleep(0.5)
+                send(ARTICLE)
             elif path == "/json":
                 send(head(content_type="application/json", length=len(ARTICLE)) + ARTICLE)
             elif path.startswith("/to/") or path in REDIRECTS:  # redirect to whatever follows /to/
@@ -101,18 +106,18 @@ def public_loopback(hostile, monkeypatch):
     """Treat the hostile server as a public host: every other private address stays refused."""
     import etl.fetch
 
-    real = etl.fetch.ssrf_reason
+    real = etl.fetch.vet
     port = int(hostile.rsplit(":", 1)[1])
 
-    def guard(url: str, allow_private: bool) -> str | None:
+    def guard(url: str, allow_private: bool):
         from urllib.parse import urlsplit
 
         parts = urlsplit(url)
         if parts.hostname == "127.0.0.1" and parts.port == port:
-            return None
+            return real(url, True)
         return real(url, False)
 
-    monkeypatch.setattr(etl.fetch, "ssrf_reason", guard)
+    monkeypatch.setattr(etl.fetch, "vet", guard)
 
 
 def fetch(tmp_path: Path, urls: list[str], **settings) -> tuple[dict[str, str], list[str], float]:
@@ -153,6 +158,61 @@ def test_one_byte_a_second_is_cut_off_by_the_page_deadline(hostile, public_loopb
     assert docs == []
     assert "deadline" in failures[hostile + "/drip"]
     assert seconds < 10  # not the hour the whole page would take
+
+
+def test_headers_sent_one_byte_at_a_time_are_cut_off_by_the_deadline(hostile, public_loopback, tmp_path):
+    """Each byte comes well within the read timeout; the deadline covers the headers too."""
+    failures, docs, seconds = fetch(tmp_path, [hostile + "/header-drip"], fetch_deadline=2.0)
+    assert docs == []
+    assert "response not complete within the 2 s fetch deadline" in failures[hostile + "/header-drip"]
+    assert seconds < 4.5  # cut at the deadline, not retried (the headers alone take about 40 s)
+
+
+class Rebinding:
+    """A DNS stub for one name: the first answer is public, every later one is 127.0.0.1 (DNS rebinding)."""
+
+    def __init__(self, name: str, first: str, then: str = "127.0.0.1"):
+        self.name, self.answers, self.asked = name, [first], 0
+        self.then = then
+        self.real = socket.getaddrinfo
+
+    def __call__(self, host, port, *args, **kwargs):
+        if host != self.name:
+            return self.real(host, port, *args, **kwargs)
+        self.asked += 1
+        address = self.answers.pop(0) if self.answers else self.then
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+
+def test_dns_rebinding_to_loopback_never_reaches_it(httpserver, monkeypatch, tmp_path):
+    """The guard sees a public address; a second lookup would say 127.0.0.1. The connection goes to the first."""
+    from etl.fetch import fetch_all
+
+    httpserver.expect_request("/internal").respond_with_data("<html><body><p>internal secret</p></body></html>",
+                                                             content_type="text/html")
+    stub = Rebinding("rebind.example", first="93.184.215.14")
+    monkeypatch.setattr(socket, "getaddrinfo", stub)
+    url = f"http://rebind.example:{httpserver.port}/internal"
+    [result] = fetch_all([Item(url, "hostile")], web_settings(
+        tmp_path, allow_private_hosts=False, respect_robots=False, max_retries=1, connect_timeout=0.5))
+    assert result.doc is None and result.error and ("connection failed" in result.error or "timeout" in result.error)
+    assert httpserver.log == []  # nothing ever reached the loopback server
+    assert stub.asked == 1  # one resolution, by the guard; the connection used its answer
+
+
+def test_the_connection_keeps_the_host_name_while_using_the_vetted_address(httpserver, monkeypatch, tmp_path):
+    from etl.fetch import fetch_all
+
+    httpserver.expect_request("/tin").respond_with_data("<html><body><p>tin</p></body></html>", content_type="text/html")
+    # vetted: 127.0.0.1 (private hosts allowed); a second lookup would send the request to an unroutable address
+    stub = Rebinding("pinned.example", first="127.0.0.1", then="10.255.255.1")
+    monkeypatch.setattr(socket, "getaddrinfo", stub)
+    url = f"http://pinned.example:{httpserver.port}/tin"
+    [result] = fetch_all([Item(url, "hostile")], web_settings(tmp_path, respect_robots=False, max_retries=0))
+    assert result.error is None and b"tin" in result.doc.content
+    [(request, _)] = httpserver.log
+    assert request.headers["Host"] == f"pinned.example:{httpserver.port}"
+    assert stub.asked == 1
 
 
 @pytest.mark.parametrize("target, why", [

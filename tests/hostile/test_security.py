@@ -92,6 +92,27 @@ def test_the_secret_run_did_its_work(secret_run):
     assert query(wh, "select count(*) from quarantine where table_name = 'inputs' and reason like 'HTTP 404%'") == [(1,)]
 
 
+@pytest.mark.parametrize("name", [
+    "key", "api_key", "apikey", "X-API-Key", "token", "access_token", "access-token", "refresh_token", "jwt",
+    "private_token", "sid", "PHPSESSID", "session_id", "signature", "sig", "X-Amz-Signature", "X-Amz-Credential",
+    "X-Amz-Security-Token", "password", "passwd", "auth", "auth_token", "client_secret", "secret",
+])
+def test_secret_query_parameters_are_stripped(name):
+    from etl.fetch import canonical_url, strip_credentials
+
+    url = f"https://example.vn/tin.html?page=2&{name}={URL_TOKEN}&id=7"
+    assert strip_credentials(url) == "https://example.vn/tin.html?page=2&id=7"
+    assert URL_TOKEN not in canonical_url(url)
+
+
+@pytest.mark.parametrize("name", ["page", "id", "category", "keyword", "monkey", "tokenizer", "q"])
+def test_ordinary_query_parameters_stay(name):
+    from etl.fetch import strip_credentials
+
+    url = f"https://example.vn/tin.html?{name}=1"
+    assert strip_credentials(url) == url
+
+
 def test_no_credential_in_logs(secret_run):
     _, _, records, _ = secret_run
     assert len(records) > 20
