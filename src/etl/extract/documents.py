@@ -10,7 +10,9 @@ documents.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import logging
 import re
 
@@ -32,7 +34,7 @@ _TYPE_ALT = "|".join(f"[{t[0]}{t[0].lower()}]{re.escape(t[1:])}" for t in sorted
 _NUMBER = r"\d{1,5}[a-z]?(?:/\d{4})?[/-](?:[A-ZĐ][\w&.]*)(?:[-/][\w&.]*[^\W_])*"
 _DATE = r"(?:\d{1,2}\s?[/.-]\s?\d{1,2}\s?[/.-]\s?(?:19|20)\d\d|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d\d)"
 # "của UBND quận", "của Thủ tướng Chính phủ": up to the next clause break or a topic word.
-_ISSUER = r"(?P<issuer>[^,;.:()\n]{2,80}?)(?=\s+(?:[Vv]ề|đối\s+với|trong|tại|khi|phê\s+duyệt|ban\s+hành|quy\s+định|hướng\s+dẫn|triển\s+khai|thực\s+hiện|với|nhằm|để|và\s+(?:[Kk]ế|[Qq]uyết|[Nn]ghị|[Cc]hỉ|[Cc]hương|[Tt]hông))\b|[,;.:()\n]|$)"
+_ISSUER = r"(?P<issuer>[^,;.:()\n]{2,80}?)(?=\s+(?:[Vv]ề|đối\s+với|trong|tại|khi|gắn|đã|được|đang|sẽ|cho|là|nêu|yêu\s+cầu|chỉ\s+đạo|phê\s+duyệt|ban\s+hành|quy\s+định|hướng\s+dẫn|triển\s+khai|thực\s+hiện|với|nhằm|để|và\s+(?:[Kk]ế|[Qq]uyết|[Nn]ghị|[Cc]hỉ|[Cc]hương|[Tt]hông))\b|[,;.:()\n]|$)"
 
 NUMBERED_RE = re.compile(
     rf"(?P<type>{_TYPE_ALT})(?P<qual>(?:\s+[a-zà-ỹđ]+){{0,3}}?)\s+(?:số\s*:?\s*)?(?P<number>{_NUMBER})"
@@ -73,6 +75,7 @@ ISSUED_RE = re.compile(
     r"sửa\s+đổi|bãi\s+bỏ|quy\s+định|áp\s+dụng|triển\s+khai|thực\s+hiện|tổ\s+chức|phòng,?\s+chống)"
     r"(?:\s+(?:[^\W\d_]+|\([^()\n]{1,40}\))){1,20}?)(?=\s*(?:[.,;:!?\n]|$))"
 )
+_GENERIC_TITLE_RE = re.compile(r"(?<![\w])các\s+(?:cấp|kỳ|khóa|khoá|nhiệm\s+kỳ|thời\s+kỳ)(?![\w])")
 _OF_ISSUER_RE = re.compile(r"\s+của\s+([^,;.:()\n]{2,60})$")
 
 # Directives and resolutions cited by a bare number, alone or in a list that
@@ -170,16 +173,18 @@ def _numbered(text: str) -> list[Document]:
     return out
 
 
-def _titled(text: str, taken: list[tuple[int, int]]) -> list[Document]:
+def _titled(text: str, taken: "_Spans") -> list[Document]:
     """Documents cited by a capitalised title after an implementation verb."""
     out = []
     seen: set[tuple[str, str]] = set()
     for m in TITLED_RE.finditer(text):
         s = m.start("type")
-        if any(a <= s < b for a, b in taken):
+        if taken.covers(s):
             continue
         end = m.end("title")
         quote = text[s:end]
+        if _GENERIC_TITLE_RE.search(m.group("title")):
+            continue  # "Nghị quyết Đại hội Đảng các cấp" names no one document
         # the same title cited again ("Luật Hợp tác xã năm 2012 ...") is one document
         key = (m.group("type"), " ".join(m.group("title").casefold().split()[:3]))
         if key in seen:
@@ -194,12 +199,12 @@ def _titled(text: str, taken: list[tuple[int, int]]) -> list[Document]:
     return out
 
 
-def _cited_by_title(text: str, taken: list[tuple[int, int]]) -> list[Document]:
+def _cited_by_title(text: str, taken: "_Spans") -> list[Document]:
     """Đề án “…” and Quy chế … cited by their title, without a number."""
     out = []
     for rx, rule in ((QUOTED_PROJECT_RE, "documents.quoted_project"), (RULEBOOK_RE, "documents.rulebook")):
         for m in rx.finditer(text):
-            if any(a <= m.start() < b for a, b in taken):
+            if taken.covers(m.start()):
                 continue
             out.append(Document(
                 article_id="", seq=0, doc_type=_doc_type(m.group("type"), ""), number=None, issued_on=None,
@@ -208,12 +213,12 @@ def _cited_by_title(text: str, taken: list[tuple[int, int]]) -> list[Document]:
     return out
 
 
-def _issued(text: str, taken: list[tuple[int, int]]) -> list[Document]:
+def _issued(text: str, taken: "_Spans") -> list[Document]:
     """Unnumbered decisions and plans described by their content after "ký" / "ban hành"."""
     out = []
     for m in ISSUED_RE.finditer(text):
         s = m.start("type")
-        if any(a <= s < b for a, b in taken):
+        if taken.covers(s):
             continue
         doc_type = _doc_type(" ".join(m.group("type").split()), "")
         out.append(Document(
@@ -223,12 +228,12 @@ def _issued(text: str, taken: list[tuple[int, int]]) -> list[Document]:
     return out
 
 
-def _bare(text: str, taken: list[tuple[int, int]]) -> list[Document]:
+def _bare(text: str, taken: "_Spans") -> list[Document]:
     """Directives and resolutions cited by a bare number ("Chỉ thị 03, 05 của Bộ Chính trị")."""
     out = []
     seen: set[tuple[str, str]] = set()
     for m in BARE_RE.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
+        if taken.covers(m.start()):
             continue
         doc_type = _doc_type(re.sub(r"\s+số$", "", m.group("type")), "")
         issuer = m.group("issuer")
@@ -248,12 +253,12 @@ def _bare(text: str, taken: list[tuple[int, int]]) -> list[Document]:
     return out
 
 
-def _plenum(text: str, taken: list[tuple[int, int]]) -> list[Document]:
+def _plenum(text: str, taken: "_Spans") -> list[Document]:
     """Party resolutions named by their plenum or congress, without a number."""
     out = []
     seen: set[str] = set()
     for m in PLENUM_RE.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
+        if taken.covers(m.start()):
             continue
         key = " ".join(m.group(0).casefold().split())
         if key in seen:
@@ -268,14 +273,17 @@ def _plenum(text: str, taken: list[tuple[int, int]]) -> list[Document]:
     return out
 
 
-def _laws(text: str, taken: list[tuple[int, int]]) -> list[Document]:
+def _laws(text: str, taken: "_Spans") -> list[Document]:
     """Laws cited by title ("Luật Thi đua, khen thưởng"): one document per title."""
     out = []
     seen: set[str] = set()
     for m in LAW_RE.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
+        if taken.covers(m.start()):
             continue
         title = m.group("title").rstrip(" ,-")
+        first = title.split()[0]
+        if len(first) >= 2 and first.isupper():
+            title = first  # "Luật TĐKT thể hiện …": an acronym is the whole title
         if not title[0].isupper() or any(not w.islower() for w in title.replace(",", " ").split()[1:]):
             continue  # "Luật đã ...", or a run of names rather than a title
         key = " ".join(title.casefold().replace(",", " ").split()[:3])
@@ -299,25 +307,90 @@ def extract_documents(text: str) -> list[Document]:
     """
     docs = _numbered(text)
     for finder in (_bare, _plenum, _titled, _laws, _issued, _cited_by_title):
-        taken = [(d.char_start, d.char_end) for d in docs]
-        docs += finder(text, taken)
-    # a title cited after a verb ("theo Luật Đất đai") and again alone is one document
-    seen: dict[tuple[str, str], int] = {}
+        docs += finder(text, _Spans(docs))
+    return _one_per_document(text, docs)
+
+
+class _Spans:
+    """Character spans of the documents found so far; `covers` answers in O(log n)."""
+
+    def __init__(self, docs: list[Document]) -> None:
+        spans = sorted((d.char_start, d.char_end) for d in docs)
+        self._starts = [a for a, _ in spans]
+        self._reach = list(itertools.accumulate((b for _, b in spans), max))
+
+    def covers(self, pos: int) -> bool:
+        """`pos` lies inside a span already taken."""
+        i = bisect.bisect_right(self._starts, pos) - 1
+        return i >= 0 and self._reach[i] > pos
+
+
+def _title_words(doc: Document) -> list[str]:
+    """The words of an unnumbered document's title as printed (kind, year and issuer left out)."""
+    title = _TITLE_TAIL_RE.split(doc.quote, maxsplit=1)[0]
+    return _WORDS_RE.findall(title)[len(doc.doc_type.split()):]
+
+
+def _same_title(a: list[str], b: list[str]) -> bool:
+    """Two titles that start alike ("Luật Ngân sách nhà nước" / "Luật Ngân sách", "Kết luận Thanh tra" /
+    "Kết luận thanh tra và …"): the shorter is all of the longer's start, up to three words."""
+    if _ordinals(a) and _ordinals(b) and _ordinals(a) != _ordinals(b):
+        return False  # Đại hội … lần thứ XII / lần thứ XIX: two congresses
+    n = min(len(a), len(b), 3)
+    return n > 0 and a[:n] == b[:n] or a == b
+
+
+def _ordinals(words: list[str]) -> frozenset[str]:
+    """Numbers and Roman numerals of a title: what tells one plenum, congress or term from another."""
+    return frozenset(w for w in words if w.isdigit() or re.fullmatch(r"[ivxl]+", w))
+
+
+_MERGE_LOOKBACK = 20
+_COORDINATED_RE = re.compile(r"\s*(?:,|;|và|hoặc|cùng)\s*$")
+
+
+def _one_per_document(text: str, docs: list[Document]) -> list[Document]:
+    """Each distinct document once, with the quote of its fullest mention.
+
+    Unnumbered mentions of one kind are one document when their titles start alike
+    ("Luật Ngân sách nhà nước" … "Luật Ngân sách"; the year of "Luật Đất đai năm
+    2013" is no part of the title) or one is the other's initials ("Luật Thi đua,
+    khen thưởng" … "Luật TĐKT"), unless they are listed together.
+    """
     unique: list[Document] = []
+    by_head: dict[tuple[str, str], list[int]] = {}  # (kind, first title word) -> kept rows
+    by_acronym: dict[tuple[str, str], int] = {}  # (kind, acronym) -> kept row
+    by_title_initials: dict[tuple[str, str], int] = {}  # (kind, initials of a full title) -> kept row
     for d in sorted(docs, key=lambda d: d.char_start):
-        if d.number is None:
-            title = _TITLE_TAIL_RE.split(d.quote.casefold(), maxsplit=1)[0]
-            key = (d.doc_type, " ".join(_WORDS_RE.findall(title)[len(d.doc_type.split()):][:3]))
-            if key in seen:
-                kept = seen[key]
-                if len(d.quote) > len(unique[kept].quote):
-                    unique[kept] = d  # each document once, with the quote of its fullest mention
-                continue
-            seen[key] = len(unique)
+        if d.number is not None:
+            unique.append(d)
+            continue
+        printed = _title_words(d)
+        words = [w.casefold() for w in printed]
+        head = (d.doc_type, words[0] if words else "")
+        # the last few titles of the same head are enough (keeps the pass linear)
+        hit = next((i for i in by_head.get(head, [])[-_MERGE_LOOKBACK:]
+                    if _same_title(words, [w.casefold() for w in _title_words(unique[i])])
+                    # "Luật Quy hoạch và Luật Quy hoạch đô thị": two laws listed together
+                    and not _COORDINATED_RE.match(text[unique[i].char_end:d.char_start])), None)
+        acronym = len(printed) == 1 and len(printed[0]) >= 2 and printed[0].isupper()
+        initials = (d.doc_type, words[0] if acronym else "".join(w[0] for w in words))
+        if hit is None and (acronym or len(words) >= 2):
+            # "Luật TĐKT" and "Luật Thi đua, khen thưởng"; two full titles never merge by
+            # their initials ("Luật Đầu tư", "Luật Đấu thầu")
+            hit = (by_title_initials if acronym else by_acronym).get(initials)
+        if hit is not None:
+            if len(d.quote) > len(unique[hit].quote):
+                unique[hit] = d
+            continue
+        by_head.setdefault(head, []).append(len(unique))
+        if acronym:
+            by_acronym.setdefault(initials, len(unique))
+        elif len(words) >= 2:
+            by_title_initials.setdefault(initials, len(unique))
         unique.append(d)
-    docs = unique
-    docs.sort(key=lambda d: d.char_start)
-    return docs
+    unique.sort(key=lambda d: d.char_start)
+    return unique
 
 
 __all__ = ["DOC_TYPES", "extract_documents", "parse_date"]
