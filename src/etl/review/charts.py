@@ -79,7 +79,10 @@ def _nights(data: list[dict]):
 
 def charts(con) -> list[Chart]:
     """The dashboard's charts; articles per night counts stories too when the warehouse has story_id."""
-    stories = ", count(distinct story_id) as stories" if "story_id" in columns_of(con, "articles_history") else ""
+    # articles_history has every night's loads; the story of an article is on the current version
+    stories = "story_id" in columns_of(con, "articles")
+    # an award several articles of one story report counts once, as in awards_by_issuer
+    canonical = "    where canonical is not false  -- one story, one award\n" if "canonical" in columns_of(con, "awards") else ""
     return [
         Chart("targets", "Targets completed by district and year",
               "select district, year, targets_completed, targets_total\nfrom district_year_summary\n"
@@ -89,12 +92,18 @@ def charts(con) -> list[Chart]:
               "where budget_revenue_pct_of_plan is not null\norder by year, district", _budget),
         Chart("awards", "Awards by issuer and recipient kind",
               "with a as (\n    select coalesce(issuer, '(not stated)') as issuer,\n"
-              "           coalesce(recipient_kind, '(not stated)') as recipient_kind, recipient_count\n    from awards\n)\n"
+              "           coalesce(recipient_kind, '(not stated)') as recipient_kind, recipient_count\n    from awards\n"
+              f"{canonical})\n"
               "select issuer, recipient_kind, count(*) as awards, cast(sum(recipient_count) as bigint) as recipients\n"
               "from a group by issuer, recipient_kind\n"
               "order by sum(count(*)) over (partition by issuer) desc, issuer, recipient_kind", _awards),
-        Chart("nights", "Articles and stories per night" if stories else "Articles per night",
-              f"select cast(loaded_at as date) as night, count(distinct article_id) as articles{stories}\n"
+        Chart("nights", "Articles and stories per night",
+              "select cast(h.loaded_at as date) as night, count(distinct h.article_id) as articles,\n"
+              "       count(distinct a.story_id) as stories\n"
+              "from articles_history h left join articles a using (article_id)\ngroup by night\norder by night",
+              _nights) if stories else
+        Chart("nights", "Articles per night",
+              "select cast(loaded_at as date) as night, count(distinct article_id) as articles\n"
               "from articles_history\ngroup by night\norder by night", _nights),
     ]
 
