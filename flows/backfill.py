@@ -21,6 +21,7 @@ from etl.clock import local_date
 from etl.storage import Store
 from flows.nightly import nightly_ingest
 
+
 def runs_between(store: Store, start: dt.date | None, end: dt.date | None, sources: list[str] | None = None) -> list[str]:
     """run_ids of the nights whose successful fetches fall in [start, end] (and come from `sources`)."""
     wanted = set(sources or ())

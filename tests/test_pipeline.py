@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, query, view_snapshot
 from etl.schema import ARROW_SCHEMAS
+
+from conftest import DATA, query, view_snapshot
 
 CONTRACT = {
     "articles": ["article_id", "uri", "source_name", "title", "author", "published_at", "district", "province",

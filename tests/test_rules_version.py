@@ -10,8 +10,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from conftest import ROOT, SEEDS, query
 from etl.rules import fingerprint, rule_files
+
+from conftest import ROOT, SEEDS, query
 
 PACKAGE = ROOT / "src" / "etl"
 

@@ -108,7 +108,8 @@ def clean_batch(raws: list[RawDoc], workers: int = 1) -> tuple[list[CleanDoc], l
 
 def extract_batch(docs: list[CleanDoc], run_id: str, workers: int = 1):
     """`etl.extract.extract_batch` over `workers` processes; same rows, same order."""
-    from etl.extract import Extracted, extract_batch as extract_serial
+    from etl.extract import Extracted
+    from etl.extract import extract_batch as extract_serial
 
     parts = map_batch(extract_serial, docs, workers, run_id)
     if len(parts) == 1:

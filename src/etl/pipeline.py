@@ -486,7 +486,7 @@ def preflight(settings: Settings, reprocess: Reprocess | None = None) -> None:
 def open_run(settings: Settings, reprocess: Reprocess | None = None, flow_run_id: str | None = None,
              run_name: str | None = None) -> Iterator[tuple[RunContext, Run]]:
     """The warehouse locked for one run, recovered, and the run recorded as started."""
-    from etl.load import recover, record_run
+    from etl.load import record_run, recover
 
     preflight(settings, reprocess)
     store = Store(settings.warehouse)
