@@ -58,3 +58,74 @@ def test_round_trip(integer_part, decimals):
     text = format_vi_number(value, decimals)
     assert parse_vi_number(text) == pytest.approx(round(value, decimals))
     assert NUMBER_RE.fullmatch(text)
+
+
+# --------------------------------------------------------------------------- #
+# Unicode around numbers (issue 17 item 5): group spaces and zero-width characters
+# --------------------------------------------------------------------------- #
+
+from etl.extract.metrics import extract_metrics  # noqa: E402
+from etl.extract.numbers import GROUP_SPACES, ZERO_WIDTH, number_view  # noqa: E402
+
+
+@pytest.mark.parametrize("sentence, value, unit", [
+    ("toàn quận có 16\u00a0839 doanh nghiệp", 16839, "count"),
+    ("toàn quận có 16\u202f839 doanh nghiệp", 16839, "count"),
+    ("toàn quận có 16\u2009839 doanh nghiệp", 16839, "count"),
+    ("tổng thu ngân sách là 8\u00a0602,658 tỷ đồng", 8602.658, "vnd_billion"),
+    ("tổng thu ngân sách là 8\u202f602,658 tỷ đồng", 8602.658, "vnd_billion"),
+    ("tổng thu ngân sách là 8.602,658\u200b tỷ đồng", 8602.658, "vnd_billion"),
+    ("tổng thu ngân sách là \ufeff8.602,658 tỷ\u2060 đồng", 8602.658, "vnd_billion"),
+    ("toàn quận có 1\u200c6.8\u200d39 doanh nghiệp", 16839, "count"),
+])
+def test_group_spaces_and_zero_width(sentence, value, unit):
+    [m] = extract_metrics(sentence)
+    assert (m.value, m.unit) == (pytest.approx(value), unit)
+    assert sentence[m.char_start:m.char_end] == m.quote
+
+
+def test_number_view_keeps_offsets():
+    view = number_view("có 8\u202f602,658\u200b tỷ đồng")
+    assert view.text == "có 8.602,658 tỷ đồng"
+    assert view.span(3, 20) == (3, 21)
+
+
+# Sentences whose figures the rules read (seed and dev wording); the property:
+# sprinkling zero-width characters anywhere in a figure or its unit, and printing
+# its thousands groups with a no-break / narrow / thin space, changes no value,
+# no unit, and every quote is still the text at its offsets.
+_FIGURES = [
+    ("toàn quận có {n} doanh nghiệp", "count"),
+    ("tổng thu ngân sách trên địa bàn quận là {n} tỷ đồng", "vnd_billion"),
+    ("thu ngân sách quận đạt {n}%", "percent"),
+    ("hỗ trợ cho {n} đối tượng với số tiền là 82.367 tỷ đồng", "count"),
+]
+
+
+@st.composite
+def _figure_sentences(draw):
+    template, unit = draw(st.sampled_from(_FIGURES))
+    integer = draw(st.integers(min_value=1000, max_value=10**9))
+    decimals = draw(st.integers(min_value=0, max_value=3)) if unit != "count" else 0
+    value = integer / 10 ** decimals
+    plain = template.format(n=format_vi_number(value, decimals))
+    space = draw(st.sampled_from(GROUP_SPACES))
+    spaced = template.format(n=format_vi_number(value, decimals).replace(".", space))
+    # zero-width characters inside the figure, next to it and inside its unit
+    chars = list(draw(st.sampled_from([plain, spaced])))
+    lo = template.index("{n}")
+    hi = min(len(chars), lo + len(format_vi_number(value, decimals)) + 8)
+    for _ in range(draw(st.integers(min_value=0, max_value=4))):
+        chars.insert(draw(st.integers(min_value=lo, max_value=hi)), draw(st.sampled_from(ZERO_WIDTH)))
+    return plain, "".join(chars)
+
+
+@given(_figure_sentences())
+def test_unicode_around_numbers_changes_no_fact(pair):
+    plain, noisy = pair
+    expected = [(m.value, m.unit, m.indicator) for m in extract_metrics(plain)]
+    got = extract_metrics(noisy)
+    assert [(m.value, m.unit, m.indicator) for m in got] == expected
+    for m in got:
+        assert noisy[m.char_start:m.char_end] == m.quote
+        assert m.quote.strip(ZERO_WIDTH)  # no fact quotes only invisible characters

@@ -60,7 +60,7 @@ _ANCHOR_RE = re.compile(
     r"|\b(?:toàn|cả)\s+(?:khóa|khoá|nhiệm\s+kỳ)\b|\bnhiệm\s+kỳ\s+(?:qua|này|trước)\b"
     r")"
     rf"|\b[Nn]ăm\s+(?P<year>{_Y})\b(?!\s*[-–/]\s*\d)"
-    rf"|(?:(?<=[\s”\"’)])|^)(?<![-–/.]\s)(?P<bare>{_Y})(?![\w/.,%-]|\s*[-–/]\s*\d|\s+[a-zà-ỹđ])"
+    rf"|(?:(?<=[\s”\"’)])|^)(?<![-–/.]\s)(?P<bare>{_Y})(?![\w/%-]|[.,]\d|\s*[-–/]\s*\d|\s+[a-zà-ỹđ])"
     r"|(?P<rel>\b[Nn]ăm\s+(?:nay|qua|vừa\s+qua|ngoái)\b)"
     r"|(?P<now>\b(?:[Tt]ính\s+)?(?:[Đđ]ến|[Tt]ới)\s+(?:nay|thời\s+điểm\s+(?:này|hiện\s+tại))\b"
     r"|(?<![Tt]hực\s)(?<![Tt]hể\s)(?<![Pp]hát\s)(?<![Xx]uất\s)(?<![Bb]iểu\s)(?<![Tt]ái\s)(?<![Hh]iển\s)"
@@ -86,6 +86,7 @@ _AFTER_WINDOW = 80  # "40 bộ đội tiêu biểu xuất ngũ năm 2016": the p
 # a clause ends at ; . ! ? ( or a comma that does not continue a list of figures
 _AFTER_STOP_RE = re.compile(r"[;.!?(\n]|,(?!\s*\d)")
 _NOW_SCOPE_END_RE = re.compile(r"[;:]|,\s")
+_LEADING_COMMA_RE = re.compile(r"[\s,]*")
 
 
 @dataclass(frozen=True)
@@ -114,38 +115,54 @@ class Sentence:
         """(position, year) of the years printed in the sentence."""
         return [(a.start, a.year) for a in self.anchors if a.kind == "year"]
 
+    def __post_init__(self) -> None:
+        # per anchor i: the last year/period/rel anchor up to i, the widest "now" scope
+        # since it, and the next printed year after i, so each lookup is a bisect
+        self._starts = [a.start for a in self.anchors]
+        self._last_fixed: list[int] = []
+        self._now_until: list[int] = []
+        last, until = -1, -1
+        for k, a in enumerate(self.anchors):
+            if a.kind == "now":
+                until = max(until, a.scope_end)
+            else:
+                last, until = k, -1
+            self._last_fixed.append(last)
+            self._now_until.append(until)
+        self._next_year: list[int] = [-1] * len(self.anchors)
+        nxt = -1
+        for k in range(len(self.anchors) - 1, -1, -1):
+            self._next_year[k] = nxt
+            if self.anchors[k].kind == "year":
+                nxt = k
+
     def year_at(self, pos: int) -> int | None:
         """The year governing position `pos` of this sentence."""
         after = self._anchor_after(pos)
         if after is not None:
             return after.year
-        value: int | None | str = "inherit"
-        now_until = -1
-        for a in self.anchors:
-            if a.start >= pos:
-                break
-            if a.kind == "now":
-                now_until = max(now_until, a.scope_end)
-            else:
-                value, now_until = a.year, -1
-        if now_until > pos:
-            return None
-        if value != "inherit":
-            return value
+        i = bisect.bisect_right(self._starts, pos) - 1  # the last anchor at or before pos
+        if i >= 0:
+            if self._now_until[i] > pos:
+                return None
+            if self._last_fixed[i] >= 0:
+                return self.anchors[self._last_fixed[i]].year
         # "... cờ thi đua được trao cho 22 đơn vị ... năm 2018": the sentence's own year
-        later = next((a for a in self.anchors if a.start > pos and a.kind == "year"), None)
-        return later.year if later else self.context_year
+        k = self._next_year[i] if i >= 0 else next((n for n, a in enumerate(self.anchors) if a.kind == "year"), -1)
+        return self.anchors[k].year if k >= 0 else self.context_year
 
     def _anchor_after(self, pos: int) -> Anchor | None:
         """A year or period closing the figure's own clause ("… xuất ngũ năm 2016")."""
-        stop = _AFTER_STOP_RE.search(self.text, pos - self.start + 1,
-                                     min(len(self.text), pos - self.start + _AFTER_WINDOW))
-        limit = self.start + (stop.start() if stop else min(len(self.text), pos - self.start + _AFTER_WINDOW))
-        for a in self.anchors:
-            if a.start > pos and a.end <= limit and a.kind in ("year", "period"):
-                return a
+        rel = pos - self.start
+        window_end = min(len(self.text), rel + _AFTER_WINDOW)
+        stop = _AFTER_STOP_RE.search(self.text, rel + 1, window_end)
+        limit = self.start + (stop.start() if stop else window_end)
+        for k in range(bisect.bisect_right(self._starts, pos), len(self.anchors)):
+            a = self.anchors[k]
             if a.start >= limit:
                 break
+            if a.end <= limit and a.kind in ("year", "period"):
+                return a
         return None
 
 
@@ -157,8 +174,13 @@ def _is_heading(line: str) -> bool:
     )
 
 
+_HEAD_MAX_CHARS = 160  # a head of 8 words, or an opening phrase and 2 words, is shorter
+
+
 def _opens_sentence(text: str, start: int, pos: int) -> bool:
     """True when `pos` is in the head of the sentence starting at `start` (so it governs what follows)."""
+    if pos - start > _HEAD_MAX_CHARS:
+        return False
     words = text[start:pos].split()
     if len(words) <= _GOVERNING_WORDS:
         return True
@@ -178,9 +200,9 @@ def _anchors(text: str, start: int, end: int) -> list[Anchor]:
             continue
         year = int(m.group(kind)) if kind in ("year", "bare") else None
         scope_end = end
-        if kind == "now" and len(text[start:m.start()].split()) >= _NOW_HEAD_WORDS:
+        if kind == "now" and len(text[max(start, m.start() - _HEAD_MAX_CHARS):m.start()].split()) >= _NOW_HEAD_WORDS:
             # "…, đến nay, huyện có 21 xã …": the clause after the anchor, not the sentence
-            rest = m.end() + len(re.match(r"[\s,]*", text[m.end():end]).group())
+            rest = _LEADING_COMMA_RE.match(text, m.end(), end).end()
             stop = _NOW_SCOPE_END_RE.search(text, rest, end)
             scope_end = stop.start() if stop else end
         out.append(Anchor(m.start(), m.end(), "year" if kind == "bare" else kind, year, scope_end))
@@ -280,7 +302,7 @@ _NOT_COUNT_HEAD = frozenset(
     trước nữa mới nhất thứ số bằng gồm như nhưng nên vì nếu ở tuy chỉ mỗi hay hoặc
     giờ/ngày h g p lượng phần thì vẫn còn luôn ngay đây kia ấy nào gì sẽ cùng
     trăm nghìn ngàn vạn triệu tỷ điểm khóa khoá
-    xây dâng tham thực triển hoàn nâng phấn đón giúp trao tặng nhận đạt tăng giảm vượt""".split()
+    xây dâng tham thực triển hoàn nâng phấn đón giúp trao tặng nhận đạt tăng giảm vượt đồng""".split()
 )
 _CAPITALISED_RE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w.&-]*)\s*$")
 _DATE_NEIGHBOUR_RE = re.compile(r"\s?[-–/:.]\s?\d")  # 12-17, 21/4, 15:20, 6.2.2017
@@ -323,6 +345,7 @@ def _is_identifier_context(text: str, start: int, end: int) -> bool:
 # The upper end of a range ("từ 14 đến 19 tiêu chí", "500 triệu đến 1 tỷ đồng").
 _RANGE_BEFORE_RE = re.compile(
     r"\d[\d.,]*(?:\s+(?:triệu|nghìn|ngàn|tỷ|tỉ|vạn)(?:\s+đồng)?|\s*%)?\s*(?:đến|tới)\s+$"
+    r"|\btừ\s+(?:trên\s+|dưới\s+)?\d[\d.,]*[^\d;.]{0,30}?\s(?:đến|tới)\s+$"  # "từ trên 21 triệu đồng / người / năm đến 28"
 )
 # Banknote denominations ("tờ tiền mệnh giá 100, 200 nghìn đồng").
 _DENOMINATION_RE = re.compile(r"mệnh\s+giá(?:\s+(?:từ|là|các\s+loại))?[\s\d.,]*$")
@@ -342,7 +365,7 @@ _THRESHOLD_BEFORE_RE = re.compile(
 
 def _is_excluded_figure(text: str, start: int, end: int, count: bool, rate: bool = False) -> bool:
     """Ranges, denominations, numerals of fixed names and group bounds (rates excepted)."""
-    before = text[max(0, start - 40):start]
+    before = text[max(0, start - 60):start]
     if _RANGE_BEFORE_RE.search(before) or _DENOMINATION_RE.search(before) or _NAME_BEFORE_RE.search(before):
         return True
     if _NAME_AFTER_RE.match(text, end):
@@ -376,6 +399,7 @@ _COMPOUND_NOUNS = [
     "điểm mô hình", "điểm trường", "điểm giao dịch", "điểm bán", "điểm du lịch", "điểm di tích",
     "điểm thu gom", "điểm tập kết", "điểm cầu", "điểm nóng", "điểm đen",
     "tổ chức và cá nhân", "tổ chức, cá nhân", "đơn vị và cá nhân", "đơn vị, cá nhân",
+    "đồng chí", "đồng bào",  # not money: "3 đồng chí", but "21 triệu đồng" is no count
 ]
 # Common nouns printed with capitals after a figure ("2 Câu Lạc bộ", "2 Cờ thi đua",
 # "229 Kỷ niệm chương"); other capitalised words after a figure are names.
@@ -778,6 +802,24 @@ def _count(text: str, m: re.Match[str], index: SentenceIndex) -> Metric | None:
 _QUOTED_NAME_RE = re.compile(r"“[^“”\n]{1,80}”|\"[^\"\n]{1,80}\"")
 
 
+class _Spans:
+    """Character spans, asked whether they cover a position (bisect, not a scan)."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        spans = sorted(spans)
+        self._starts = [a for a, _ in spans]
+        self._reach: list[int] = []  # the furthest end among spans starting at or before each start
+        reach = -1
+        for _, b in spans:
+            reach = max(reach, b)
+            self._reach.append(reach)
+
+    def contains(self, pos: int) -> bool:
+        """True when some span has start <= pos < end."""
+        i = bisect.bisect_right(self._starts, pos) - 1
+        return i >= 0 and self._reach[i] > pos
+
+
 def extract_metrics(text: str) -> list[Metric]:
     """All metrics of a cleaned article text, in text order.
 
@@ -808,8 +850,9 @@ def _extract_metrics(text: str) -> list[Metric]:
         if metric:
             out.append(metric)
             taken.append((m.start(), m.end()))
+    covered = _Spans(taken)
     for m in NUMBER_RE.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
+        if covered.contains(m.start()):
             continue
         if _DATE_NEIGHBOUR_RE.match(text, m.end()) and not match_unit(text, m.end()):
             continue

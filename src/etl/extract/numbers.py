@@ -90,36 +90,36 @@ class TextView:
         """The original span of view[start:end]."""
         if self.positions is None:
             return start, end
-        if start >= end:
-            p = self.positions[start] if start < len(self.positions) else self.positions[-1] + 1 if self.positions else 0
-            return p, p
+        if start >= end:  # an empty span sits before the character at `start`
+            at = self.positions[start] if start < len(self.positions) else (self.positions[-1] + 1 if self.positions else 0)
+            return at, at
         return self.positions[start], self.positions[end - 1] + 1
 
 
 def number_view(text: str) -> TextView:
     """`text` as the number rules read it: zero-width characters dropped, group spaces read as '.'.
 
-    Thousands groups separated by a no-break or thin space become '.'-grouped
-    ("16\u00a0839" reads as "16.839"); other such spaces read as plain spaces.
-    Both replacements keep the length, so only dropped characters need `positions`.
+    Zero-width characters are dropped first (`positions` maps the rest back);
+    thousands groups separated by a no-break or thin space then become
+    '.'-grouped ("16\u00a0839" reads as "16.839") and other such spaces read as
+    plain spaces, both keeping the length.
 
     >>> v = number_view("có 8\u202f602,658\u200b tỷ đồng")
     >>> v.text, v.span(3, 12)
     ('có 8.602,658 tỷ đồng', (3, 12))
     """
+    positions = None
+    if _ZERO_WIDTH_RE.search(text):
+        positions = [i for i, c in enumerate(text) if c not in ZERO_WIDTH]
+        text = _ZERO_WIDTH_RE.sub("", text)
     if _GROUP_SPACE_RE.search(text):
-        text_chars = list(text)
+        chars = list(text)
         for m in _GROUPED_RE.finditer(text):
             for i in range(m.start(), m.end()):
                 if text[i] in GROUP_SPACES:
-                    text_chars[i] = "."
-        view = _GROUP_SPACE_RE.sub(" ", "".join(text_chars))
-    else:
-        view = text
-    if not _ZERO_WIDTH_RE.search(view):
-        return TextView(view, None)
-    positions = [i for i, c in enumerate(view) if c not in ZERO_WIDTH]
-    return TextView(_ZERO_WIDTH_RE.sub("", view), positions)
+                    chars[i] = "."
+        text = _GROUP_SPACE_RE.sub(" ", "".join(chars))
+    return TextView(text, positions)
 
 
 @dataclass(frozen=True)
