@@ -209,9 +209,10 @@ _CLAUSE_BREAK_RE = re.compile(
 )
 # Verbs linking a subject to the award it receives.
 _PASSIVE_RE = re.compile(
-    r"\b(?:được|nhận(?!{S}(?:định|thức|xét|diện|biết|thấy|lời|trách|lãnh|nhiệm))|đón{S}nhận|đạt|giành)\b".replace("{S}", _S)
+    r"\b(?:được|(?<!công )(?<!ghi )(?<!xác )(?<!thừa )(?<!tiếp )nhận(?!{S}(?:định|thức|xét|diện|biết|thấy|lời|trách|lãnh|nhiệm))"
+    r"|đón{S}nhận|đạt|giành)\b".replace("{S}", _S)
 )
-_GIVE_TAIL_RE = re.compile(rf"(?:trao|tặng|thưởng|phong|truy{_S}tặng|khen{_S}tặng)\s*$")
+_GIVE_TAIL_RE = re.compile(rf"(?:trao|tặng|thưởng|phong|truy{_S}tặng|khen{_S}tặng|công{_S}nhận)\s*$")
 _GIVE_RE = re.compile(rf"\b(?:trao{_S}tặng|tặng{_S}thưởng|truy{_S}tặng|trao|tặng)\b")
 _PROPOSED_RE = re.compile(rf"\b(?:đề{_S}nghị|đề{_S}xuất|kiến{_S}nghị|xin|xét)\b")
 _MAX_GAP = 120  # characters between a count and the award it receives (a long "được X, Y và Z tặng")
@@ -257,8 +258,8 @@ _GENERIC_SUBJECT_RE = re.compile(
 )
 # A unit the article is about, named by its head noun alone ("đơn vị đã nhiều năm liền đạt danh hiệu ...")
 _ANAPHORIC_SUBJECT_RE = re.compile(
-    r"^(?:[Tt]ập\s+thể\s+)?(?:[Đđ]ơn\s+vị|[Nn]hà\s+trường|[Tt]rường|[Hh]uyện|[Qq]uận|[Tt]hị\s+xã|[Tt]ỉnh|[Cc]ông\s+ty|"
-    r"[Bb]ệnh\s+viện|[Tt]ập\s+thể\s+nhà\s+trường)$"
+    r"^(?:[Ôô]ng|[Bb]à|(?:[Tt]ập\s+thể\s+)?(?:[Đđ]ơn\s+vị|[Nn]hà\s+trường|[Tt]rường|[Hh]uyện|[Qq]uận|[Tt]hị\s+xã|[Tt]ỉnh|[Cc]ông\s+ty|"
+    r"[Bb]ệnh\s+viện|[Tt]ập\s+thể\s+nhà\s+trường))$"
 )
 _RANKS = (
     r"Đại\s+tướng|Thượng\s+tướng|Trung\s+tướng|Thiếu\s+tướng|Đại\s+tá|Thượng\s+tá|Trung\s+tá|Thiếu\s+tá|"
@@ -342,6 +343,8 @@ def _clause_subject(text: str, lo: int, verb_start: int) -> str | None:
     """
     s = _OUTLET_PREFIX_RE.sub("", text[lo:verb_start], count=1)
     segments = s.split(",")
+    if len(segments) > 1 and not segments[-1].strip():
+        segments.pop()  # "X tổ chức khen thưởng, tặng bằng khen ...": the verb joins the one before
     last = segments[-1]
     end = _SUBJECT_END_RE.search(last)
     if end is not None:
@@ -386,6 +389,12 @@ def _first_subject(text: str, lo: int, hi: int) -> str | None:
             return None
         return " ".join(seg[:end.start()].split()) or None
     return None
+
+
+def _bare_predicate(segment: str) -> bool:
+    """Is a comma segment only adverbs before its verb (", liên tục được ...", ", được tặng ...")?"""
+    end = _SUBJECT_END_RE.search(segment)
+    return not (segment[:end.start()] if end else segment).strip()
 
 
 def _is_anaphoric(subject: str | None) -> bool:
@@ -912,7 +921,7 @@ def _named_passive(text: str, m: _Mention, c_start: int, prev_end: int, index: S
             and not _GENERIC_SUBJECT_RE.match(clause_subject))
         if named:
             subject = clause_subject or subject
-    if not named and not (_clause_subject(text, c_start, verb.start()) or "").strip():
+    if not named and "," in text[c_start:verb.start()] and _bare_predicate(text[c_start:verb.start()].rsplit(",", 1)[-1]):
         first = _first_subject(text, c_start, verb.start())  # "X đã ..., liên tục được công nhận là ..."
         named = _is_anaphoric(first) or (first is not None and len(first.split()) <= 14 and _is_named(" " + first)
                                          and not _GENERIC_SUBJECT_RE.match(first))
@@ -922,7 +931,8 @@ def _named_passive(text: str, m: _Mention, c_start: int, prev_end: int, index: S
     issuer = _issuer_by(text, m.start, c_start, m.group == "praised")
     own, _ = _issuer_of(text, m.end)
     issuer = issuer or own
-    kind_r = "individual" if _is_person(_recipient_phrase(subject)) else "collective"
+    phrase = _recipient_phrase(subject)
+    kind_r = "individual" if _is_person(phrase) or re.fullmatch(r"[Ôô]ng|[Bb]à", phrase) else "collective"
     return [_row(text, m.kind, m.start, m.end, m.detail, issuer, kind_r, None, index)]
 
 
