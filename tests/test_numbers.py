@@ -65,7 +65,7 @@ def test_round_trip(integer_part, decimals):
 # --------------------------------------------------------------------------- #
 
 from etl.extract.metrics import extract_metrics  # noqa: E402
-from etl.extract.numbers import GROUP_SPACES, ZERO_WIDTH, number_view  # noqa: E402
+from etl.extract.numbers import GROUP_SPACES, ZERO_WIDTH, dot_group_spaces, number_view  # noqa: E402
 
 
 @pytest.mark.parametrize("sentence, value, unit", [
@@ -82,6 +82,19 @@ def test_group_spaces_and_zero_width(sentence, value, unit):
     [m] = extract_metrics(sentence)
     assert (m.value, m.unit) == (pytest.approx(value), unit)
     assert sentence[m.char_start:m.char_end] == m.quote
+
+
+@pytest.mark.parametrize("text, dotted", [
+    ("có 16\u00a0839 doanh nghiệp", "có 16.839 doanh nghiệp"),
+    ("là 8\u202f602,658 tỷ đồng", "là 8.602,658 tỷ đồng"),
+    ("1\u2009000\u2009000 người", "1.000.000 người"),
+    # not thousands groups: a year after a day, words, a 4-digit group
+    ("ngày 21\u00a02023", "ngày 21\u00a02023"),
+    ("Quận\u00a01 có 12\u00a0345", "Quận\u00a01 có 12.345"),
+])
+def test_dot_group_spaces(text, dotted):
+    assert dot_group_spaces(text) == dotted
+    assert len(dot_group_spaces(text)) == len(text)
 
 
 def test_number_view_keeps_offsets():

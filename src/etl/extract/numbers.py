@@ -113,13 +113,28 @@ def number_view(text: str) -> TextView:
         positions = [i for i, c in enumerate(text) if c not in ZERO_WIDTH]
         text = _ZERO_WIDTH_RE.sub("", text)
     if _GROUP_SPACE_RE.search(text):
-        chars = list(text)
-        for m in _GROUPED_RE.finditer(text):
-            for i in range(m.start(), m.end()):
-                if text[i] in GROUP_SPACES:
-                    chars[i] = "."
-        text = _GROUP_SPACE_RE.sub(" ", "".join(chars))
+        text = _GROUP_SPACE_RE.sub(" ", dot_group_spaces(text))
     return TextView(text, positions)
+
+
+def dot_group_spaces(text: str) -> str:
+    """Thousands groups printed with a no-break, narrow or thin space, re-printed with '.'.
+
+    Same length as `text`, so offsets into it stay valid; a normaliser that turns
+    every NBSP into a plain space should call this first, or "16\u00a0839" becomes
+    "16 839" and reads as two numbers.
+
+    >>> dot_group_spaces("có 16\u00a0839 doanh nghiệp, 8\u202f602,658 tỷ đồng")
+    'có 16.839 doanh nghiệp, 8.602,658 tỷ đồng'
+    """
+    if not _GROUP_SPACE_RE.search(text):
+        return text
+    chars = list(text)
+    for m in _GROUPED_RE.finditer(text):
+        for i in range(m.start(), m.end()):
+            if text[i] in GROUP_SPACES:
+                chars[i] = "."
+    return "".join(chars)
 
 
 @dataclass(frozen=True)
@@ -203,6 +218,6 @@ def parse_ratio(token: str) -> tuple[float, float]:
 
 
 __all__ = [
-    "GLUED_UNIT", "NUMBER_RE", "RATIO_RE", "UNIT_RULES", "TextView", "Unit", "number_view",
+    "GLUED_UNIT", "NUMBER_RE", "RATIO_RE", "UNIT_RULES", "TextView", "Unit", "dot_group_spaces", "number_view",
     "format_vi_number", "match_unit", "parse_ratio", "parse_vi_number",
 ]
