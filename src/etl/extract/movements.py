@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 # Quoted spans: curly, ASCII (paired on one line) and guillemets.
 QUOTE_RE = re.compile(r"“(?P<a>[^“”\n]{1,220})”|\"(?P<b>[^\"\n]{1,220})\"|«(?P<c>[^«»\n]{1,220})»")
+# Single quotes (‘…’, '…') mostly mark scare quotes and headlines; a name in them is
+# only trusted right after a trigger word: phong trào ‘Ngày thứ Bảy tình nguyện’.
+SINGLE_QUOTE_RE = re.compile(r"‘(?P<s>[^‘’\n]{2,220})’|(?<![\w'])'(?P<t>[^'\n]{2,220})'(?![\w'])")
 
 _TRIGGERS: list[tuple[str, str]] = [
     (r"phong\s+trào", "movement"), (r"cuộc\s+vận\s+động", "movement"), (r"vận\s+động", "movement"),
@@ -116,12 +119,13 @@ _NO_TRIGGER = "none"
 _LISTED_NOUN = "listed"  # the trigger is one noun of a list the quote qualifies
 
 
-def _trigger_kind(text: str, start: int) -> str:
+def _trigger_kind(text: str, start: int) -> tuple[str, int]:
     """Kind given by the nearest trigger before a quote starting at `start`.
 
     Returns a kind, `_NO_TRIGGER`, or `_LISTED_NOUN` when the trigger is followed
     by a comma and another noun ("tinh thần, kinh nghiệm “làm Khuyến học”"):
-    then the quote qualifies that other noun and is no name.
+    then the quote qualifies that other noun and is no name; with it, the number
+    of words between the trigger and the quote.
     """
     lo = max(0, start - _TRIGGER_WINDOW)
     window = text[lo:start]
@@ -132,18 +136,19 @@ def _trigger_kind(text: str, start: int) -> str:
     for m in _TRIGGER_RE.finditer(window):
         best = m
     if best is None:
-        return _NO_TRIGGER
+        return _NO_TRIGGER, 0
     tail = window[best.end():]
-    if len(tail.split()) > _TRIGGER_MAX_WORDS:
-        return _NO_TRIGGER
+    gap = len(tail.split())
+    if gap > _TRIGGER_MAX_WORDS:
+        return _NO_TRIGGER, gap
     i = int(next(k for k, v in best.groupdict().items() if v)[1:])
-    if i in _CLOSE_TRIGGERS and len(tail.split()) > _CLOSE_MAX_WORDS:
-        return _NO_TRIGGER  # "giải thưởng với vai diễn trong “Minari”": the film is no honour
+    if i in _CLOSE_TRIGGERS and gap > _CLOSE_MAX_WORDS:
+        return _NO_TRIGGER, gap  # "giải thưởng với vai diễn trong “Minari”": the film is no honour
     if _TRIGGERS[i][0].endswith("gương") and tail.strip():
-        return _NO_TRIGGER  # "tấm gương tâm huyết, “...”": the example is described, not named
+        return _NO_TRIGGER, gap  # "tấm gương tâm huyết, “...”": the example is described, not named
     if _LISTED_NOUN_RE.match(tail):
-        return _LISTED_NOUN
-    return _TRIGGERS[i][1]
+        return _LISTED_NOUN, gap
+    return _TRIGGERS[i][1], gap
 
 
 def _looks_like_speech(name: str, text: str, start: int) -> bool:
@@ -213,8 +218,23 @@ def _candidates(text: str) -> list[tuple[int, int, int, int, str]]:
         spans.append((m.start(), m.end(), m.start(group), m.end(group), "quoted"))
     closed = [(a, b) for a, b, _, _, _ in spans]
     spans += [(q, e, q + 1, e, "unclosed_quote") for q, _, e in _unclosed_quotes(text, closed)]
+    for m in SINGLE_QUOTE_RE.finditer(text):
+        group = "s" if m.group("s") is not None else "t"
+        spans.append((m.start(), m.end(), m.start(group), m.end(group), "single_quote"))
     spans.sort()
-    return spans
+    return _drop_nested(spans)
+
+
+def _drop_nested(spans: list[tuple[int, int, int, int, str]]) -> list[tuple[int, int, int, int, str]]:
+    """Spans in text order without those inside an earlier one (a single quote inside a double one)."""
+    out = []
+    reach = -1
+    for span in spans:
+        if span[0] < reach:
+            continue
+        out.append(span)
+        reach = span[1]
+    return out
 
 
 def extract_movements(text: str) -> list[Movement]:
@@ -234,13 +254,14 @@ def extract_movements(text: str) -> list[Movement]:
         name = text[n_start:n_end].strip(strip).strip()
         if not name or not any(ch.isalpha() for ch in name):
             continue
-        found = _trigger_kind(text, q_start)
+        found, gap = _trigger_kind(text, q_start)
         kind = found if found not in (_NO_TRIGGER, _LISTED_NOUN) else None
         # lists share the kind of their first item: danh hiệu “A” và “B”
         if kind is None and prev_kind and _SEPARATOR_RE.match(text[prev_end:q_start]):
             kind = prev_kind
-        if rule == "unclosed_quote" and kind is None:
-            continue  # an unclosed quote is only trusted right after a trigger word
+        if rule in ("unclosed_quote", "single_quote") and (
+                found in (_NO_TRIGGER, _LISTED_NOUN) or gap > _CLOSE_MAX_WORDS):
+            continue  # unclosed and single quotes are only trusted right after a trigger word
         motto = (kind == "slogan" or (kind is None and civic_news)) and _is_motto(name)
         if motto:
             kind, rule = "slogan", "motto"

@@ -63,12 +63,13 @@ _HONORIFIC_RE = re.compile(
     r"|(?:[Đđ]ại|[Tt]hượng|[Tt]rung|[Tt]hiếu)" + _SP + r"(?:tướng|tá|úy|uý)"
     r"|(?:GS|PGS|TS|ThS|BS|KTS|NGƯT|NGND|NSND|NSƯT)\.?(?:\s*,?\s*(?:TS|BS|ThS)\.?)*)\s+$"
 )
-_SEPARATOR_RE = re.compile(r"^\s*(?:[-–—]|,)\s*")
+# "ông Phan Thành Đông (Phó bí thư, nguyên Chủ tịch UBND huyện)": brackets separate too
+_SEPARATOR_RE = re.compile(r"^\s*(?:[-–—]|,|\()\s*")
 # Words that end a position phrase: what the official does next.
 _STOP_VERBS_RE = re.compile(
     r"\s+(?:cho\s+biết|cho\s+rằng|cho\s+hay|phát\s+biểu|nhấn\s+mạnh|khẳng\s+định|yêu\s+cầu|đề\s+nghị|"
     r"chia\s+sẻ|(?<!Tiếng\s)nói|trao|tặng|chúc\s+mừng|ghi\s+nhận|đánh\s+giá|nhận\s+định|chủ\s+trì|tham\s+dự|dự|"
-    r"đã|đang|sẽ|vừa|cũng|thông\s+tin|báo\s+cáo|kiểm\s+tra(?!\s+[A-ZĐ])|thăm|làm\s+việc|trả\s+lời|giới\s+thiệu|(?<!thư\s)ký|"
+    r"đã|đang|sẽ|vừa|cũng|thông\s+tin|báo\s+cáo|kiểm\s+tra(?!\s+[A-ZĐ])|thăm|làm\s+việc|trả\s+lời|giới\s+thiệu|(?<!thư\s)(?<!đăng\s)ký|"
     r"phát\s+động|kêu\s+gọi|lưu\s+ý|bày\s+tỏ|biểu\s+dương|gợi\s+mở|đồng\s+thời|cùng|và\s+(?:các|ông|bà)|"
     r"được|là|tại|trong|khi|về|với|nêu|chỉ\s+đạo|quán\s+triệt|đọc|công\s+bố|tiếp|gửi|động\s+viên|"
     r"vẫn|chính\s+thức|thừa|thay\s+mặt|ủy\s+quyền|(?<!đua\s)(?<![-–]\s)khen|nhắc|"
@@ -229,7 +230,8 @@ def _comma_goes_on(chunk: str, comma: int) -> bool:
     # one capitalised word goes on only as a compound before more capitals or the end
     # (", Giáo dục Nguyễn Đắc Vinh"); ", Bộ xác định …" is the ministry as a subject
     compound = (len(words) == 1 and len(tokens) >= 2 and tokens[1][0].islower()
-                and (len(tokens) == 2 or tokens[2][0].isupper()))
+                and (len(tokens) == 2 or tokens[2][0].isupper()
+                     or (tokens[2] == "và" and len(tokens) > 3 and tokens[3][0].isupper())))
     if not words or (len(words) < 2 and not compound):
         return False
     if " ".join(words).replace(" - ", "-").casefold() in place_names():
