@@ -206,6 +206,27 @@ def _anchors(text: str, start: int, end: int) -> list[Anchor]:
             stop = _NOW_SCOPE_END_RE.search(text, rest, end)
             scope_end = stop.start() if stop else end
         out.append(Anchor(m.start(), m.end(), "year" if kind == "bare" else kind, year, scope_end))
+    return _join_year_pairs(text, out)
+
+
+# "tổng kết năm 2015 và các phong trào 2016": two years joined in one phrase cover both
+_YEAR_PAIR_TAIL_RE = re.compile(rf"[^,;.:()\d]{{0,30}}?\bvà\b[^,;.:()\d]{{0,30}}?\b({_Y})\b(?![/.,-]\d)")
+
+
+def _join_year_pairs(text: str, anchors: list[Anchor]) -> list[Anchor]:
+    """A year joined by "và" to another year in one phrase reads as a period (no single year)."""
+    out: list[Anchor] = []
+    skip_to = -1
+    for a in anchors:
+        if a.start < skip_to:
+            continue
+        if a.kind == "year":
+            pair = _YEAR_PAIR_TAIL_RE.match(text, a.end)
+            if pair and int(pair.group(1)) != a.year:
+                out.append(Anchor(a.start, pair.end(), "period", None, pair.end()))
+                skip_to = pair.end()
+                continue
+        out.append(a)
     return out
 
 
