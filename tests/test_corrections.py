@@ -175,3 +175,5 @@ def test_added_fact_appears_and_a_changed_text_orphans_corrections(run_flow, see
     assert any("no longer applies" in r.message for r in caplog.records)
     out = cli("explain", award, "--warehouse", str(wh))
     assert "not in the views now" in out and "orphaned" in out
+    # `etl eval --corrections` scores against them (last: its logging set-up replaces caplog's handler)
+    assert f"corrections in {wh}" in cli("eval", "--corrections", "--warehouse", str(wh))

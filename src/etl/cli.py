@@ -299,6 +299,8 @@ def eval_(
     gold: list[Path] = typer.Option([Path("tests/data/gold")], "--gold", help="Gold folder (<stem>.json files), or a set folder holding gold/ and articles/. Repeat for several sets.", rich_help_panel=INPUT),
     input: list[Path] = typer.Option([], "--input", "-i", help="Articles of the matching --gold (by position); default: the set's articles/ folder, else seeds/articles.", rich_help_panel=INPUT),
     explain: bool = typer.Option(False, "--explain", help="Per article: each missed gold fact and each invented fact, with its quote.", rich_help_panel=OUTPUT),
+    corrections: bool = typer.Option(False, "--corrections", help="Also score against what people corrected in --warehouse (each corrected article's facts are gold).", rich_help_panel=INPUT),
+    warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="With --corrections: the warehouse whose corrections count as gold.", rich_help_panel=INPUT),
 ) -> None:
     """Score extraction against hand-checked gold: precision, recall and F1 per table, per set and overall.
 
@@ -307,6 +309,7 @@ def eval_(
     Example:
 
         etl eval --gold tests/data/gold --input seeds/articles --gold tests/data/dev --explain
+        etl eval --corrections --warehouse warehouse
     """
     setup_logging(True)
     from etl.evaluate import EvalReport, evaluate, format_report, format_summary, gold_folders
@@ -324,6 +327,10 @@ def eval_(
             console.print(f"etl eval: input folder {input_dir} for {gold_dir} does not exist; pass it with --input", highlight=False, markup=False)
             raise typer.Exit(2)
         reports.append(evaluate(gold_dir, input_dir))
+    if corrections:  # accepted corrections become test data (etl.corrections)
+        from etl.corrections import score_corrections
+
+        reports.append(score_corrections(warehouse))
     for report in reports:
         console.print(format_report(report, verbose=explain), highlight=False, markup=False)
         console.print("")

@@ -411,3 +411,21 @@ def request(warehouse: str, *, fact_id: str | None, assignments: list[str], reje
     finally:
         con.close()
     return made, publish_corrections(store, wait)
+
+
+def score_corrections(warehouse: str | Path):
+    """etl.evaluate's report of today's rules against every corrected article of a warehouse (`etl eval --corrections`)."""
+    import tempfile
+
+    from etl.evaluate import evaluate
+    from etl.review.data import connect
+
+    with tempfile.TemporaryDirectory(prefix="etl-corrections-gold-") as tmp:
+        con = connect(warehouse)
+        try:
+            gold_dir, articles_dir = write_gold_set(con, Path(tmp))
+        finally:
+            con.close()
+        report = evaluate(gold_dir, articles_dir)
+    report.name = f"corrections in {warehouse}"
+    return report
