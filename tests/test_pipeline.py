@@ -254,3 +254,12 @@ def test_an_empty_input_folder_fails_the_night(run_flow, tmp_path):
     empty.mkdir()
     with pytest.raises(NightFailed, match="no source yielded anything"):
         run_flow(empty)
+
+
+def test_a_configured_source_that_yields_nothing_is_named(run_flow, seed_dir, tmp_path):
+    empty = tmp_path / "tin-trong"
+    empty.mkdir()
+    sources = web_sources(tmp_path, None, {}, folders={"seeds": seed_dir, "tin-trong": empty})
+    summary, wh = run_flow(None, sources=str(sources))
+    assert summary["status"] == "warning" and summary["message"] == "source tin-trong yielded nothing"
+    assert query(wh, "select count(*) from articles") == [(5,)]

@@ -384,10 +384,10 @@ class RunStats:
                 return "failed", f"no source yielded anything ({where}): check the folder, feeds and urls"
             if sources and all(s.read == 0 for s in sources):
                 return "failed", "no source could be read: " + "; ".join(_first_error(s) for s in sources)
-            empty = [s.name for s in sources if s.name in self.expected_sources and s.items == 0 and not s.failed]
-            if empty:
-                return "failed", f"configured source{'s' if len(empty) > 1 else ''} yielded nothing: {', '.join(empty)}"
         warnings = [f"source {_first_error(s)}" for s in sources if s.broken]
+        # one empty source among others that read: a warning (its pages may all be listed by an earlier source)
+        warnings += [f"source {s.name} yielded nothing" for s in sources
+                     if s.name in self.expected_sources and s.items == 0 and not s.failed]
         share = self.quarantine_share()
         if share > settings.max_quarantine_share:
             warnings.append(f"{share:.0%} of rows quarantined (over max_quarantine_share "
