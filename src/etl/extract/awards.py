@@ -212,7 +212,7 @@ _PASSIVE_RE = re.compile(
     r"\b(?:được|(?<!công )(?<!ghi )(?<!xác )(?<!thừa )(?<!tiếp )nhận(?!{S}(?:định|thức|xét|diện|biết|thấy|lời|trách|lãnh|nhiệm))"
     r"|đón{S}nhận|đạt|giành)\b".replace("{S}", _S)
 )
-_GIVE_TAIL_RE = re.compile(rf"(?:trao|tặng|thưởng|phong|truy{_S}tặng|khen{_S}tặng|công{_S}nhận)\s*$")
+_GIVE_TAIL_RE = re.compile(rf"(?:trao|tặng|thưởng|phong|truy{_S}tặng|khen{_S}tặng|công{_S}nhận)\s*[“\"]?$")
 _GIVE_RE = re.compile(rf"\b(?:trao{_S}tặng|tặng{_S}thưởng|truy{_S}tặng|trao|tặng)\b")
 _PROPOSED_RE = re.compile(rf"\b(?:đề{_S}nghị|đề{_S}xuất|kiến{_S}nghị|xin|xét)\b")
 _MAX_GAP = 120  # characters between a count and the award it receives (a long "được X, Y và Z tặng")
@@ -259,7 +259,7 @@ _GENERIC_SUBJECT_RE = re.compile(
 # A unit the article is about, named by its head noun alone ("đơn vị đã nhiều năm liền đạt danh hiệu ...")
 _ANAPHORIC_SUBJECT_RE = re.compile(
     r"^(?:[Ôô]ng|[Bb]à|(?:[Tt]ập\s+thể\s+)?(?:[Đđ]ơn\s+vị|[Nn]hà\s+trường|[Tt]rường|[Hh]uyện|[Qq]uận|[Tt]hị\s+xã|[Tt]ỉnh|[Cc]ông\s+ty|"
-    r"[Bb]ệnh\s+viện|[Tt]ập\s+thể\s+nhà\s+trường))$"
+    r"[Bb]ệnh\s+viện|[Tt]rung\s+tâm|[Tt]ập\s+thể\s+nhà\s+trường))$"
 )
 _RANKS = (
     r"Đại\s+tướng|Thượng\s+tướng|Trung\s+tướng|Thiếu\s+tướng|Đại\s+tá|Thượng\s+tá|Trung\s+tá|Thiếu\s+tá|"
@@ -267,7 +267,8 @@ _RANKS = (
 )
 # a capitalised "Anh"/"Em" mid-phrase is part of a name ("huyện Anh Sơn"), so those count only at the start
 _PERSON_RE = re.compile(
-    rf"(?:(?:^|[\s,(])(?:(?:các|hai|ba){_S})?(?:ông|bà|anh|chị|em|cháu|đồng{_S}chí|{_RANKS}|NSND|NSƯT|nhà{_S}giáo)"
+    rf"(?:(?:^|[\s,(])(?:(?:các|hai|ba){_S})?(?:ông|bà|anh|chị|em|cháu|đồng{_S}chí|{_RANKS}|NSND|NSƯT|nhà{_S}giáo|học{_S}sinh|sinh{_S}viên|thầy{_S}giáo|"
+    rf"cô{_S}giáo|Đại{_S}đức|Thượng{_S}tọa|Hòa{_S}thượng|Hoà{_S}thượng|Ni{_S}sư|Linh{_S}mục|Mục{_S}sư)"
     rf"|^\W*(?:(?:Các|Hai|Ba){_S})?(?:Ông|Bà|Anh|Chị|Em|Cháu|Đồng{_S}chí|Nhà{_S}giáo)){_S}[{_UP}]"
 )
 _NAMED_PEOPLE_RE = re.compile(rf"^\W*(?:các|hai|ba){_S}(?:anh|chị|em|ông|bà|đồng{_S}chí|cháu){_S}[A-ZĐ]")
@@ -306,7 +307,7 @@ _GENERIC_TAIL_RE = re.compile(
 _MID_CAPITAL_RE = re.compile(rf"(?<=[^\W\d_]|[,)\-–])[ \t\u00a0]+([{_UP}][^\W_]*)")
 
 
-def _is_named(subject: str, before: str = "") -> bool:
+def _is_named(subject: str, before: str = "", max_tokens: int = 12) -> bool:
     """Does a subject phrase name its recipient (not "các tập thể", "đại diện ...")?
 
     Named means a proper noun in mid-sentence ("quận Bắc Từ Liêm", "NXB Kim
@@ -326,7 +327,7 @@ def _is_named(subject: str, before: str = "") -> bool:
     if _GENERIC_SUBJECT_RE.match(last) or _GENERIC_TAIL_RE.search(last):
         return False
     tokens = re.findall(r"[^\W\d_]+", last)
-    if not tokens or len(tokens) > 12:
+    if not tokens or len(tokens) > max_tokens:
         return False
     tail = (before + subject)[-(len(last) + 40):]  # keep the word before, to tell mid-sentence capitals
     return any(t[0].isupper() for t in _MID_CAPITAL_RE.findall(tail)[-len(tokens):]) or bool(
@@ -391,6 +392,9 @@ def _first_subject(text: str, lo: int, hi: int) -> str | None:
     return None
 
 
+_NAMED_AFTER_RE = re.compile(rf"[^.;:\n]{{0,40}}?{_S}gồm\s*:?\s*(?P<names>(?:[{_UP}][^\W\d_]*{_S}){{1,4}}[{_UP}][^\W\d_]*)")
+
+
 def _bare_predicate(segment: str) -> bool:
     """Is a comma segment only adverbs before its verb (", liên tục được ...", ", được tặng ...")?"""
     end = _SUBJECT_END_RE.search(segment)
@@ -426,7 +430,7 @@ _OF_ISSUER_AFTER_OF_RE = re.compile(
     rf"(?=\s+(?:cho|vì|do|về|năm|tại|trong|nhờ|đã|có|nhân|cùng|khác|trao|tặng)\b|{_S}và{_S}\d|[,;.:()\n…“\"]|$)"
 )
 _BY_GIVE = rf"(?:(?:(?:hai|ba|\d+){_S}lần{_S})?(?:trao{_S}tặng|tặng{_S}thưởng|truy{_S}tặng|phong{_S}tặng|khen{_S}tặng|tặng|trao|khen{_S}thưởng|phong))"
-_BY_ISSUER_RE = re.compile(rf"được{_S}(?P<issuer>(?:TP\.\s?|Tp\.\s?|[^;.:()\n])(?:TP\.\s?|Tp\.\s?|[^;.:()\n]){{1,100}}?){_S}{_BY_GIVE}\s*$")
+_BY_ISSUER_RE = re.compile(rf"được{_S}(?P<issuer>(?:TP\.\s?|Tp\.\s?|[^;.:()\n])(?:TP\.\s?|Tp\.\s?|[^;.:()\n]){{1,100}}?){_S}{_BY_GIVE}\s*[“\"]?$")
 _BY_ISSUER_PRAISE_RE = re.compile(rf"được{_S}(?P<issuer>[^,;.:()\n\d]{{2,60}}?)\s*$")
 _PROPOSER_RE = re.compile(rf"(?:đề{_S}nghị|đề{_S}xuất|kiến{_S}nghị){_S}(?P<issuer>[^,;.:()\n]{{2,60}}?)\s*$")
 _NOT_ISSUER_RE = re.compile(r"(?:^|\s)(?:được|nhận|tặng|trao|đạt|là|cho|đề\s+nghị)(?:\s|$)|^\W*(?:tôi|chúng|em|các\s+(?:tập|cá))\b",
@@ -482,6 +486,7 @@ def _clean_issuer(s: str | None) -> str | None:
         return None
     s = re.sub(r"\s*\([^()]*\)", "", s)
     s = re.sub(r"^\s*(?:[Đđ]ại\s+diện|[Tt]hay\s+mặt)\s+(?:lãnh\s+đạo\s+)?", "", s)
+    s = re.sub(r"\s+(?:ngày|sáng|chiều|tối|hôm)\s+\d{1,2}\s*[-/.]\s*\d{1,2}(?:\s*[-/.]\s*\d{2,4})?\s*$", "", s)  # "Bộ X ngày 24/4"
     s = " ".join(s.split()).strip(" ,-–")
     if not s or len(s) > 120 or _NOT_ISSUER_RE.search(s) or not _ISSUER_START_RE.match(s) or _NOT_ISSUER_START_RE.match(s):
         return None
@@ -538,6 +543,8 @@ _NOT_DONE_RE = re.compile(
     rf"\b(?:nên|cần|phải|sẽ|chưa|không|đề{_S}nghị|đề{_S}xuất|xin|xét|xem{_S}xét|muốn){_S}(?:được{_S})?$", re.IGNORECASE
 )
 # the recipient after an active "trao AWARD": "cho X", "tặng X", "..., phần thưởng tuyên dương em X"
+_RCP_END_RE = re.compile(rf"\s*\(|{_S}(?:vì|về|do|để|nhằm|tại|trong|nhân{_S}dịp|đã|có)(?!\w)")
+_DELEGATE_RE = re.compile(rf"^\W*(?:đại{_S}diện|Đại{_S}diện){_S}(?=[{_UP}])")
 _ACTIVE_CHO_RE = re.compile(rf"[^;]{{0,60}}?\bcho\s+(?P<rcp>[^;]{{2,80}})")
 _ACTIVE_RCP_RE = re.compile(
     rf"(?:[^;]{{0,60}}?)(?:\bcho|\btặng|\btuyên{_S}dương|\bbiểu{_S}dương)\s+(?:cho\s+)?(?P<rcp>[^;]{{2,80}})"
@@ -917,10 +924,13 @@ def _named_passive(text: str, m: _Mention, c_start: int, prev_end: int, index: S
     if not named and prev_end == c_start:  # the clause's own subject, when no other award came first
         clause_subject = _clause_subject(text, c_start, verb.start())
         named = _is_anaphoric(clause_subject) or (
-            clause_subject is not None and len(clause_subject.split()) <= 14 and _is_named(" " + clause_subject)
+            clause_subject is not None and len(clause_subject.split()) <= 16 and _is_named(" " + clause_subject, max_tokens=16)
             and not _GENERIC_SUBJECT_RE.match(clause_subject))
         if named:
             subject = clause_subject or subject
+    after = _NAMED_AFTER_RE.match(text, m.end) if not named else None
+    if after:  # "Ba thí sinh khác được tặng Bằng khen gồm: Nguyễn Ngọc Long, ...": the names follow
+        named, subject = True, after.group("names")
     if not named and "," in text[c_start:verb.start()] and _bare_predicate(text[c_start:verb.start()].rsplit(",", 1)[-1]):
         first = _first_subject(text, c_start, verb.start())  # "X đã ..., liên tục được công nhận là ..."
         named = _is_anaphoric(first) or (first is not None and len(first.split()) <= 14 and _is_named(" " + first)
@@ -945,9 +955,12 @@ def _named_active(text: str, m: _Mention, c_start: int, prev_end: int, next_star
     give = None
     for give in _GIVE_RE.finditer(text, max(c_start, prev_end), m.start):
         pass
-    first = rcp.group("rcp").split(",")[0]  # the first recipient
-    if give is None or _GENERIC_SUBJECT_RE.match(rcp.group("rcp")) or not (
-            _PERSON_RE.match(" " + rcp.group("rcp")) or _is_named(first, before=text[rcp.start("rcp") - 8:rcp.start("rcp")])):
+    # the first recipient, without the reason after it ("... NutiFood vì đã có thành tích") or a delegate before it
+    recipient = _RCP_END_RE.split(rcp.group("rcp"), maxsplit=1)[0]
+    recipient = _DELEGATE_RE.sub("", recipient, count=1)
+    first = recipient.split(",")[0]
+    if give is None or _GENERIC_SUBJECT_RE.match(recipient) or not (
+            _PERSON_RE.match(" " + recipient) or _is_named(first, before=text[rcp.start("rcp") - 8:rcp.start("rcp")], max_tokens=16)):
         return []
     if _NOT_YET_RE.search(text, max(c_start, give.start() - 30), give.start()):
         return []
