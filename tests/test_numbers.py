@@ -34,6 +34,12 @@ def test_number_token_in_sentence(sentence, token):
 
 @pytest.mark.parametrize("text, pos, unit, factor", [
     ("8.602,658 tỷ đồng", 9, "vnd_billion", 1.0),
+    ("1,5 triệu USD", 3, "usd", 1e6),
+    ("200 nghìn đồng", 3, "vnd", 1e3),
+    ("3 nghìn tấn", 1, "tonne", 1e3),
+    ("14,6%o", 4, "per_mille", 1.0),
+    ("29.000m2", 6, "square_metre", 1.0),
+    ("700kg", 3, "kg", 1.0),
     ("5 nghìn tỷ đồng", 1, "vnd_billion", 1000.0),
     ("300 triệu đồng", 3, "vnd_million", 1.0),
     ("33,8 triệu đồng/người/năm", 4, "vnd_million_per_person_per_year", 1.0),

@@ -159,14 +159,11 @@ UNIT_RULES: list[tuple[re.Pattern[str], Unit]] = [
     (re.compile(r"\s+(?:nghìn|ngàn)\s+t[ỷỉ](?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)?(?!\s+(?:USD|đô))"), Unit("vnd_billion", 1000.0)),
     (re.compile(r"\s+t[ỷỉ](?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)(?!\w)"), Unit("vnd_billion")),  # "tỉ" is a common spelling
     (re.compile(r"\s+t[ỷỉ](?=\s*[,.;:)!?…]|\s*$)"), Unit("vnd_billion")),
-    (re.compile(r"\s+t[ỷỉ]\s+(?:USD|đô\s+la|đôla)\b"), Unit("usd_billion")),
-    (re.compile(r"\s+triệu\s+(?:USD|đô\s+la|đôla)\b"), Unit("usd_million")),
     # per-head money before the plain amount: "33,8 triệu đồng/người/năm" (income per capita)
     (re.compile(rf"\s+triệu(?:{_VND})?{_PER_PERSON}\s?/\s?năm\b"), Unit("vnd_million_per_person_per_year")),
     (re.compile(rf"\s+triệu(?:{_VND})?{_PER_PERSON}\s?/\s?tháng\b"), Unit("vnd_million_per_person_per_month")),
     (re.compile(rf"\s+triệu(?:{_VND})?{_PER_PERSON}(?!\s?/|\w)"), Unit("vnd_million_per_person")),
     (re.compile(rf"\s+triệu{_VND}(?!\w)"), Unit("vnd_million")),
-    (re.compile(r"\s+(?:nghìn|ngàn)\s+đồng\b"), Unit("vnd_million", 0.001)),
     (re.compile(r"\s+(?:USD|đô\s+la|đôla)\b"), Unit("usd")),
     (re.compile(r"\s+(?:nhân\s+dân\s+tệ|NDT|CNY)\b"), Unit("cny")),
     (re.compile(r"\s+lượng\s+vàng\b"), Unit("luong")),
@@ -190,16 +187,32 @@ UNIT_RULES: list[tuple[re.Pattern[str], Unit]] = [
 ]
 
 
+# A multiplier word before any other unit scales the value in that unit's own
+# terms (gold README): "1,5 triệu USD" = 1500000 usd, "200 nghìn đồng" = 200000
+# vnd, "3 nghìn tấn" = 3000 tonne. "triệu đồng" and "tỷ đồng" are units of their own.
+_MULTIPLIER_UNIT_RE = re.compile(r"\s+(nghìn|ngàn|vạn|triệu|t[ỷỉ])(?=\s)")
+MULTIPLIERS = {"nghìn": 1e3, "ngàn": 1e3, "vạn": 1e4, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
+_SCALABLE_UNITS = frozenset({"usd", "cny", "vnd", "tonne", "hectare", "km", "square_km", "square_metre", "meter", "kg", "luong"})
+
+
 def match_unit(text: str, pos: int) -> tuple[Unit, int] | None:
     """The unit printed at `text[pos:]` and where it ends, if any.
 
     >>> match_unit("5 nghìn tỷ đồng", 1)
     (Unit(name='vnd_billion', factor=1000.0), 15)
+    >>> match_unit("1,5 triệu USD", 3)
+    (Unit(name='usd', factor=1000000.0), 13)
     """
     for pattern, unit in UNIT_RULES:
         m = pattern.match(text, pos)
         if m:
             return unit, m.end()
+    mult = _MULTIPLIER_UNIT_RE.match(text, pos)
+    if mult:
+        for pattern, unit in UNIT_RULES:
+            m = pattern.match(text, mult.end())
+            if m and unit.name in _SCALABLE_UNITS:
+                return Unit(unit.name, unit.factor * MULTIPLIERS[mult.group(1)]), m.end()
     return None
 
 
