@@ -136,8 +136,11 @@ def review_site(prefect_api, tmp_path_factory):
     from flows.nightly import nightly_ingest
 
     tmp_path = tmp_path_factory.mktemp("review")
+    articles = tmp_path / "articles"
+    shutil.copytree(SEEDS, articles)
+    (articles / "empty.txt").write_bytes(b"")  # refused: the index lists it with its reason
     wh = tmp_path / "warehouse"
-    nightly_ingest(input_dir=str(SEEDS), warehouse=str(wh))
+    nightly_ingest(input_dir=str(articles), warehouse=str(wh))
     [(award,)] = query(wh, "select fact_id from awards where quote = '8 tập thể nhận được Bằng khen'")
     cli("correct", award, "--set", "recipient_count=9", "--reason", "the list names nine", "--warehouse", str(wh))
     out = tmp_path / "review"
@@ -222,6 +225,9 @@ def test_index_filters_in_the_page(review_site, browser):
         return [...document.querySelectorAll('#articles tbody tr:not(.hidden)')].map(r => r.dataset.district); })()""")
     assert visible == ["Nam Từ Liêm"]
     assert browser.js("document.getElementById('shown').textContent") == "1"
+    refused = browser.js("[...document.querySelectorAll('section')].map(s => s.innerText).find(t => t.startsWith('Refused')) || ''")
+    [(reason,)] = query(wh, "select reason from quarantine where table_name = 'inputs' and uri like '%empty.txt'")
+    assert "empty.txt" in refused and reason in refused
 
 
 def test_explain_prints_sentence_fields_and_rule(review_site):

@@ -224,15 +224,19 @@ def _store(store: Store, correction: Correction) -> Correction:
 
 def publish_corrections(store: Store, wait: float = 0.0) -> bool:
     """Publish so the views show the new corrections; False when a run holds the warehouse (it publishes them)."""
-    from filelock import FileLock, Timeout
+    from filelock import Timeout
 
     from etl.publish import publish
 
+    lock = store.lock()  # the run's lock (a lease object on S3): never publish beside a run
     try:
-        with FileLock(str(store.local_dir / ".etl.lock")).acquire(timeout=wait):
-            publish(store)
+        lock.acquire(timeout=wait)
     except Timeout:
         return False
+    try:
+        publish(store)
+    finally:
+        lock.release()
     return True
 
 
@@ -321,6 +325,8 @@ def orphaned(con) -> list[dict]:
 
 def report_orphaned(con) -> list[dict]:
     """Log a warning per correction that no longer applies; returns them."""
+    if not con.execute("select count(*) from _raw_corrections").fetchone()[0]:
+        return []  # the usual case: no corrections, nothing to compare with every fact
     lost = orphaned(con)
     for c in lost:
         log.warning("correction %s (%s %s, by %s: %s) no longer applies: its fact is gone from article %s "
