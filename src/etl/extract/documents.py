@@ -31,7 +31,9 @@ DOC_TYPES = [
 _TYPE_ALT = "|".join(f"[{t[0]}{t[0].lower()}]{re.escape(t[1:])}" for t in sorted(DOC_TYPES, key=len, reverse=True))
 
 # A document number: "160/KH-UBND", "05/2022/NĐ-CP", "35-NQ/TW", "01/Ctr-UBND".
-_NUMBER = r"\d{1,5}[a-z]?(?:/\d{4})?[/-](?:[A-ZĐ][\w&.]*)(?:[-/][\w&.]*[^\W_])*"
+_NUMBER = (r"\d{1,5}[a-z]?(?:/\d{4})?[/-](?:[A-ZĐ][\w&.]*)(?:[-/][\w&.]*[^\W_])*"
+           # word-segmented corpora print "36 - NQ / TW": kept as printed
+           r"|\d{1,5}(?: / \d{4})? [/-] [A-ZĐ][\w&.]*(?: [-/] [A-ZĐ][\w&.]*)+")
 _DATE = r"(?:\d{1,2}\s?[/.-]\s?\d{1,2}\s?[/.-]\s?(?:19|20)\d\d|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d\d)"
 # "của UBND quận", "của Thủ tướng Chính phủ": up to the next clause break or a topic word.
 _ISSUER = r"(?P<issuer>[^,;.:()\n]{2,80}?)(?=\s+(?:[Vv]ề|đối\s+với|trong|tại|khi|gắn|đã|được|đang|sẽ|cho|là|nêu|yêu\s+cầu|chỉ\s+đạo|phê\s+duyệt|ban\s+hành|quy\s+định|hướng\s+dẫn|triển\s+khai|thực\s+hiện|với|nhằm|để|và\s+(?:[Kk]ế|[Qq]uyết|[Nn]ghị|[Cc]hỉ|[Cc]hương|[Tt]hông))\b|[,;.:()\n]|$)"
@@ -85,8 +87,10 @@ _OF_ISSUER_RE = re.compile(r"\s+của\s+([^,;.:()\n]{2,60})$")
 # Lower-case kinds count too ("nghị định số 90"), but "quyết định", "kết luận" and "quy định"
 # are also verbs, so in lower case they need "số".
 _BARE_TYPES = (r"(?:(?:[Cc]hỉ thị|[Nn]ghị quyết|[Nn]ghị định|[Tt]hông tư)(?:\s+số)?"
-               r"|(?:Quyết định|Kết luận|Quy định)(?:\s+số)?|(?:quyết định|kết luận|quy định)\s+số)")
-_BARE_NUM = r"(?!(?:19|20)\d\d\b)\d{1,4}(?![\d/.,-]\d|[\w/-])(?!\s*(?:%|tháng|năm|lần|điểm|nội dung|chương|điều|khoản|nhóm|giải pháp|nhiệm vụ|chỉ tiêu|tiêu chí|người|đơn vị))"
+               r"|(?:Quyết định|Kết luận|Quy định|Đề án)(?:\s+số)?|(?:quyết định|kết luận|quy định|đề án)\s+số"
+               # plans and letters are cited by a bare number only with "số": "Kế hoạch số 45"
+               r"|(?:[Kk]ế hoạch|[Cc]hương trình|[Hh]ướng dẫn|[Cc]ông văn|[Tt]hông báo|[Tt]ờ trình)\s+số)")
+_BARE_NUM = r"(?!(?:19|20)\d\d\b)\d{1,4}(?![\d/.,-]\d|[\w/-])(?!\s*(?:%|tháng|năm|lần|điểm|nội dung|chương|điều|khoản|nhóm|giải pháp|nhiệm vụ|chỉ tiêu|tiêu chí|người|đơn vị|triệu|nghìn|ngàn|tỷ|tỉ|ha\b|km\b))"
 BARE_RE = re.compile(
     rf"(?<![\w])(?P<type>{_BARE_TYPES})\s+(?P<nums>{_BARE_NUM}(?:\s*(?:,|và|;)\s*{_BARE_NUM}){{0,5}})"
     rf"(?:\s+của\s+{_ISSUER})?"
