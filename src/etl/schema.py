@@ -313,7 +313,7 @@ ARROW_SCHEMAS["story_features"] = pa.schema([
     ("dates", pa.list_(pa.string())), ("district", pa.string()), ("province", pa.string()),
     ("seen_at", pa.timestamp("us")), ("computed_at", pa.timestamp("us")),
     *[(f"{kind}_{part}", _TERMS) for kind in ("body", "lead", "title", "name") for part in ("terms", "counts")],
-    ("shingles", _TERMS),
+    ("shingles", _TERMS), ("keys", _TERMS),
 ], metadata={"schema_version": str(SCHEMA_VERSION)})
 
 

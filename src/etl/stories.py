@@ -191,6 +191,7 @@ class Features:
     name_terms: np.ndarray
     name_counts: np.ndarray
     shingles: np.ndarray  # MinHash hash values of the body's shingles
+    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # of its key terms, once placed
     title: str = ""
     dates: list[str] = field(default_factory=list)
     district: str | None = None
@@ -365,30 +366,43 @@ class StoryIndex:
 
     def __init__(self, df: DocumentFrequencies):
         self.df = df
-        self.items: dict[str, Scored] = {}
+        self.items: dict[str, Features] = {}
+        self._scored: dict[str, Scored] = {}  # vectors are built only for articles that get compared
         self.story_of: dict[str, str] = {}  # article -> current story (merges applied)
         self.members: dict[str, list[str]] = defaultdict(list)
         self.founded: dict[str, tuple] = {}  # story -> sort key of its age (older first)
         self.keys = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
         self.dups = MinHashLSH(threshold=DUPLICATE_JACCARD, num_perm=NUM_PERM)
 
-    def add(self, s: Scored, story_id: str, age: tuple) -> None:
-        aid = s.features.article_id
-        self.items[aid] = s
+    def scored(self, aid: str) -> Scored:
+        s = self._scored.get(aid)
+        if s is None:
+            s = self._scored[aid] = vectors_of(self.items[aid], self.df)
+        return s
+
+    def key_signature(self, f: Features) -> MinHash:
+        """The MinHash of an article's key terms, chosen once (at its first placing) and stored."""
+        if not len(f.keys):
+            f.keys = minhash(key_terms(self.scored(f.article_id)).tolist()).hashvalues.astype(np.int64)
+        return stored_minhash(f.keys.tolist())
+
+    def add(self, f: Features, story_id: str, age: tuple) -> None:
+        aid = f.article_id
+        self.items[aid] = f
         self.story_of[aid] = story_id
         self.members[story_id].append(aid)
         self.founded.setdefault(story_id, age)
-        self.keys.insert(aid, minhash(key_terms(s).tolist()), check_duplication=False)
-        self.dups.insert(aid, s.shingles, check_duplication=False)
+        self.keys.insert(aid, self.key_signature(f), check_duplication=False)
+        self.dups.insert(aid, stored_minhash(f.shingles.tolist()), check_duplication=False)
 
-    def candidates(self, s: Scored) -> set[str]:
-        found = set(self.keys.query(minhash(key_terms(s).tolist())))
-        found |= set(self.dups.query(s.shingles))
+    def candidates(self, f: Features) -> set[str]:
+        found = set(self.keys.query(self.key_signature(f)))
+        found |= set(self.dups.query(stored_minhash(f.shingles.tolist())))
         return found
 
     def link(self, s: Scored, story: str) -> tuple[float, str]:
         """Average score of an article against a story's members, and the best-matching member."""
-        scores = [(score(s, self.items[m]), m) for m in self.members[story]]
+        scores = [(score(s, self.scored(m)), m) for m in self.members[story]]
         best = max(scores)
         if best[0] >= 1.0:  # a republished copy of a member belongs with it whatever the others say
             return 1.0, best[1]
@@ -396,7 +410,7 @@ class StoryIndex:
 
     def cross_link(self, a: str, b: str) -> float:
         """Average score between the members of two stories."""
-        pairs = [score(self.items[x], self.items[y]) for x in self.members[a] for y in self.members[b]]
+        pairs = [score(self.scored(x), self.scored(y)) for x in self.members[a] for y in self.members[b]]
         return sum(pairs) / len(pairs)
 
     def merge(self, keep: str, drop: str) -> None:
@@ -404,19 +418,21 @@ class StoryIndex:
             self.story_of[aid] = keep
             self.members[keep].append(aid)
 
-    def place(self, s: Scored, age: tuple) -> tuple[Assignment, list[Merge]]:
+    def place(self, f: Features, age: tuple) -> tuple[Assignment, list[Merge]]:
         """Put one new article into a story (joining, founding, or merging two); returns what happened."""
-        aid = s.features.article_id
-        stories = {self.story_of[c] for c in self.candidates(s)}
+        aid = f.article_id
+        self.items[aid] = f
+        s = self.scored(aid)
+        stories = {self.story_of[c] for c in self.candidates(f)}
         links = sorted(((*self.link(s, st), st) for st in stories), key=lambda t: (-t[0], self.founded[t[2]]))
         joined = [(sc, m, st) for sc, m, st in links if sc >= JOIN_SCORE]
         if not joined:
             sid = story_id_for(aid)
-            self.add(s, sid, age)
+            self.add(f, sid, age)
             return Assignment(aid, sid, "new", None, None), []
         sc, matched, sid = joined[0]
         how = "republication" if sc >= 1.0 else "coverage"
-        self.add(s, sid, age)
+        self.add(f, sid, age)
         merges = []
         for other_sc, _, other in joined[1:]:
             current = self.story_of[matched]
@@ -453,11 +469,11 @@ def group(new: list[Features], history: list[tuple[Features, str, tuple]] = (),
     df = DocumentFrequencies([f for f, _, _ in history] + list(new))
     index = StoryIndex(df)
     for f, sid, age in history:
-        index.add(vectors_of(f, df), sid, age)
+        index.add(f, sid, age)
     out = Grouping()
     now = now or dt.datetime.max
     for n, f in enumerate(sorted(new, key=arrival_key)):
-        assignment, merges = index.place(vectors_of(f, df), (now, n))
+        assignment, merges = index.place(f, (now, n))
         assignment.arrival = n
         out.assignments.append(assignment)
         out.merges.extend(merges)
@@ -483,7 +499,7 @@ def _read(store: Store, table: str, sql: str) -> list[dict]:
 
 FEATURE_SCHEMA = ARROW_SCHEMAS[FEATURES_TABLE]
 _ARRAYS = ("body_terms", "body_counts", "lead_terms", "lead_counts", "title_terms", "title_counts",
-           "name_terms", "name_counts", "shingles")
+           "name_terms", "name_counts", "shingles", "keys")
 
 
 def features_table(rows: list[Features], computed_at: dt.datetime) -> pa.Table:
@@ -506,7 +522,7 @@ def read_features(store: Store) -> dict[str, Features]:
         return {}
     con = duckdb_connect(store)
     try:
-        table = con.execute(
+        table = con.sql(
             f"select * from {source} "
             "qualify row_number() over (partition by article_id order by computed_at desc) = 1"
         ).to_arrow_table()
@@ -577,7 +593,7 @@ def compact_table(store: Store, table: str, min_files: int = COMPACT_FILES) -> N
         return
     con = duckdb_connect(store)
     try:
-        merged = con.execute(f"select * from {live_source(store, table)}").to_arrow_table()
+        merged = con.sql(f"select * from {live_source(store, table)}").to_arrow_table()
     finally:
         con.close()
     target = f"{table_dir(table)}/compact-{now_local():%Y%m%dT%H%M%S%f}.parquet"

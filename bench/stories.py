@@ -1,0 +1,123 @@
+"""Benchmark of the story grouping (etl.stories) at N = 2 000 and 20 000 articles.
+
+The articles are synthetic variations of the 1,760 real texts in tests/data/corpus: each
+synthetic event splices the sentences of two real articles, and is then told one to four
+times (a republished copy with another title and a credit line, or a rewrite keeping a
+shuffled 70 % of the sentences), so stories have the sizes real ones have and the text has
+real Vietnamese vocabulary. Timed, separately:
+
+- features: `article_features` of every article (done once per article, at its first publish);
+- grouping, one night: `group` of all N articles into an empty warehouse;
+- grouping, next night: `group` of 200 new articles against the N already placed
+  (what a nightly publish pays once the history is N).
+
+Example:
+
+    .venv/bin/python bench/stories.py --sizes 2000 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import re
+import time
+from pathlib import Path
+
+from etl import stories
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "data" / "corpus" / "vi-news-text"
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
+NIGHT = 200
+FIRST_NIGHT = dt.datetime(2026, 1, 1)
+
+
+def real_texts() -> list[tuple[str, list[str]]]:
+    """(title, sentences) of every corpus article."""
+    out = []
+    for path in sorted(CORPUS.glob("*.txt")):
+        title, _, body = path.read_text(encoding="utf-8").partition("\n")
+        sentences = [s for s in SENTENCE.split(" ".join(body.split())) if s]
+        if len(sentences) >= 4:
+            out.append((title.strip(), sentences))
+    return out
+
+
+def synthetic_articles(n: int, seed: int = 1) -> tuple[list[dict], list[int]]:
+    """n article rows and the synthetic event of each."""
+    rng = random.Random(seed)
+    texts = real_texts()
+    rows, events = [], []
+    event = 0
+    while len(rows) < n:
+        (title_a, a), (_, b) = rng.sample(texts, 2)
+        body = a[: max(2, len(a) // 2)] + b[len(b) // 2:]
+        for copy in range(rng.choice((1, 1, 2, 2, 3, 4))):
+            if copy == 0:
+                title, sentences = title_a, body
+            elif rng.random() < 0.5:  # republished: same body, another title, a credit
+                title, sentences = f"Tin mới: {title_a}", [*body, "Theo Báo Mới."]
+            else:  # rewritten: a shuffled subset of the sentences
+                keep = rng.sample(body, max(2, int(len(body) * 0.7)))
+                title, sentences = " ".join(title_a.split()[::-1]), keep
+            aid = f"{len(rows):016x}"
+            rows.append({"article_id": aid, "content_hash": aid, "title": title,
+                         "text": title + "\n" + " ".join(sentences)})
+            events.append(event)
+            if len(rows) == n:
+                break
+        event += 1
+    return rows, events
+
+
+def measure(n: int) -> dict:
+    rows, _ = synthetic_articles(n + NIGHT)
+    t0 = time.perf_counter()
+    feats = [stories.article_features(r) for r in rows]
+    t_features = time.perf_counter() - t0
+    history_feats, night = feats[:n], feats[n:]
+    t0 = time.perf_counter()
+    first = stories.group(history_feats)
+    t_first = time.perf_counter() - t0
+    merged = {m.merged_id: m.story_id for m in first.merges}
+    ages = {}
+    history = []
+    for a in first.assignments:
+        sid = stories.resolve(a.story_id, merged)
+        ages.setdefault(sid, (FIRST_NIGHT, a.arrival))
+    for f, a in zip(sorted(history_feats, key=stories.arrival_key), first.assignments):
+        sid = stories.resolve(a.story_id, merged)
+        history.append((f, sid, ages[sid]))
+    t0 = time.perf_counter()
+    stories.group(night, history, now=FIRST_NIGHT + dt.timedelta(days=1))
+    t_night = time.perf_counter() - t0
+    n_stories = len({stories.resolve(a.story_id, merged) for a in first.assignments})
+    return {
+        "n": n, "features_s": round(t_features * n / (n + NIGHT), 2), "group_all_s": round(t_first, 2),
+        "group_s_per_1000": round(t_first / n * 1000, 3), "next_night_s": round(t_night, 2),
+        "stories": n_stories, "merges": len(first.merges),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    results = []
+    print("| N | features s | grouping s (one night of N) | s per 1000 | next night (200 new) s | stories | merges |")
+    print("|---|---|---|---|---|---|---|")
+    for n in args.sizes:
+        r = measure(n)
+        results.append(r)
+        print(f"| {r['n']} | {r['features_s']} | {r['group_all_s']} | {r['group_s_per_1000']} | "
+              f"{r['next_night_s']} | {r['stories']} | {r['merges']} |", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
