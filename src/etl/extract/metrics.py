@@ -597,8 +597,31 @@ _MONEY_CONTEXT: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"giải\s+ngân|vốn\s+đầu\s+tư\s+công"), "investment_disbursement"),
 ]
 _CONTEXT_WINDOW = 160
-# money of the thi đua - khen thưởng fund (README: reward-fund spending is budget_expenditure)
-_REWARD_FUND_RE = re.compile(r"\bkhen\b|chi\s+thưởng|tiền\s+thưởng|quỹ\s+thi\s+đua", re.IGNORECASE)
+# Money of the thi đua - khen thưởng fund (README: reward-fund spending is
+# budget_expenditure): spent on, budgeted for or paid out as rewards. A reward a
+# body hands out ("khen thưởng 10 triệu đồng cho Công an quận") or the value of
+# what someone returned is not fund spending.
+_RF = r"(?:công\s+tác\s+)?(?:thi\s+đua\s*[,–-]?\s*(?:và\s+)?)?khen\s+thưởng"
+_REWARD_FUND_BEFORE_RE = re.compile(
+    rf"(?:\bchi|kinh\s+phí|quỹ|hiện\s+vật|ngân\s+sách)(?:\s+(?:cho|phục\s+vụ|dành\s+cho|của))?\s+{_RF}"
+    r"|chi\s+thưởng|tiền\s+thưởng|[Hh]ội\s+đồng\s+thi\s+đua",
+    re.IGNORECASE,
+)
+_REWARD_FUND_AFTER_RE = re.compile(rf"\s+(?:dùng\s+)?(?:để\s+)?(?:chi\s+)?(?:cho\s+)?(?:{_RF}|chi\s+thưởng)")
+# "các hình thức khen ... dự kiến phải chi đến 1,35 tỷ đồng"
+_SPEND_BEFORE_RE = re.compile(r"\bchi\s+(?:đến|tới|khoảng|hơn|gần|trên)?\s*$")
+_KHEN_RE = re.compile(r"\bkhen\b", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"(?<![A-ZĐ])[.!?](?:\s|$)|\n")  # not "TP. HCM"
+
+
+def _is_reward_fund(text: str, start: int, unit_end: int) -> bool:
+    """True when the money at text[start:unit_end] is reward-fund money."""
+    lo = max(0, start - _CONTEXT_WINDOW)
+    for m in _SENTENCE_END_RE.finditer(text, lo, start):
+        lo = m.end()  # within the sentence ("…" lists do not end it)
+    if _REWARD_FUND_BEFORE_RE.search(text, lo, start) or _REWARD_FUND_AFTER_RE.match(text, unit_end):
+        return True
+    return bool(_SPEND_BEFORE_RE.search(text, lo, start) and _KHEN_RE.search(text, lo, start))
 
 
 def _nearest_keyword(rules: list[tuple[re.Pattern[str], str]], text: str, clause_start: int, pos: int) -> tuple[str, str] | None:
@@ -680,8 +703,7 @@ def _percent_or_amount(text: str, m: re.Match[str], index: SentenceIndex) -> Met
     elif unit.name.startswith(("vnd", "usd", "cny")):
         found = _nearest_keyword(_MONEY_CONTEXT, text, clause_start, m.start())
         indicator = found[0] if found else "other"
-        if indicator == "other" and (_REWARD_FUND_RE.search(text, max(clause_start, m.start() - _CONTEXT_WINDOW), m.start())
-                                     or _REWARD_FUND_RE.search(_clause_after(text, unit_end)[:60])):
+        if indicator == "other" and _is_reward_fund(text, m.start(), unit_end):
             indicator = "budget_expenditure"  # reward-fund money ("chi gần 42 tỷ đồng cho thi đua khen thưởng")
     else:
         indicator = "other"
