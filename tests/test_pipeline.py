@@ -232,9 +232,45 @@ def test_a_night_with_one_failing_source_completes_with_a_warning(prefect_api, h
     stages = {r["table"]: r["seconds"] for r in table if r["table"].startswith("stage:")}
     assert {"stage:discover", "stage:acquire", "stage:clean", "stage:load", "stage:publish"} <= set(stages)
     assert all(isinstance(s, (int, float)) and s >= 0 for s in stages.values())
+    # the alert example (flows/automations.yaml) fires on this night's Warning event
+    warning, completed = warning_event(record["flow_run_id"])
+    assert [a.trigger.covers(warning) for a in example_automations()] == [True]
+    assert [a.trigger.covers(completed) for a in example_automations()] == [False]
     # without --strict the same night exits 0
     again = CliRunner().invoke(app, ["run", "--sources", str(sources), "--warehouse", str(wh), "-q"])
     assert again.exit_code == 0, again.output
+
+
+def example_automations():
+    """The automations of flows/automations.yaml, parsed by Prefect's server schema."""
+    import yaml
+    from prefect.server.events.schemas.automations import AutomationCore
+
+    from conftest import ROOT
+
+    data = yaml.safe_load((ROOT / "flows" / "automations.yaml").read_text(encoding="utf-8"))
+    return [AutomationCore.model_validate(a) for a in data["automations"]]
+
+
+def warning_event(flow_run_id: str):
+    """The flow run's `prefect.flow-run.Warning` event from the API, and the same event renamed Completed."""
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.server.events.schemas.events import ReceivedEvent
+
+    deadline = time.monotonic() + 20  # the server stores events a moment after the state change
+    with get_client(sync_client=True) as client:
+        while True:
+            found = client.request("POST", "/events/filter", json={
+                "filter": {"any_resource": {"id": [f"prefect.flow-run.{flow_run_id}"]}}}).json()["events"]
+            events = [e for e in found if e["event"] == "prefect.flow-run.Warning"]
+            if events or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    [event] = events
+    warning = ReceivedEvent.model_validate(event)
+    return warning, warning.model_copy(update={"event": "prefect.flow-run.Completed"})
 
 
 def test_quarantine_beyond_the_configured_share_is_a_warning(run_flow, seed_dir):
