@@ -268,7 +268,7 @@ _RANKS = (
 # a capitalised "Anh"/"Em" mid-phrase is part of a name ("huyện Anh Sơn"), so those count only at the start
 _PERSON_RE = re.compile(
     rf"(?:(?:^|[\s,(])(?:(?:các|hai|ba){_S})?(?:ông|bà|anh|chị|em|cháu|đồng{_S}chí|{_RANKS}|NSND|NSƯT|nhà{_S}giáo|học{_S}sinh|sinh{_S}viên|thầy{_S}giáo|"
-    rf"cô{_S}giáo|Đại{_S}đức|Thượng{_S}tọa|Hòa{_S}thượng|Hoà{_S}thượng|Ni{_S}sư|Linh{_S}mục|Mục{_S}sư)"
+    rf"cô{_S}giáo|thầy|cô|Giáo{_S}sư|giáo{_S}sư|GS\.?|PGS\.?|TS\.?|Tiến{_S}sĩ|tiến{_S}sĩ|bác{_S}sĩ|Bác{_S}sĩ|Đại{_S}đức|Thượng{_S}tọa|Hòa{_S}thượng|Hoà{_S}thượng|Ni{_S}sư|Linh{_S}mục|Mục{_S}sư)"
     rf"|^\W*(?:(?:Các|Hai|Ba){_S})?(?:Ông|Bà|Anh|Chị|Em|Cháu|Đồng{_S}chí|Nhà{_S}giáo)){_S}[{_UP}]"
 )
 _NAMED_PEOPLE_RE = re.compile(rf"^\W*(?:các|hai|ba){_S}(?:anh|chị|em|ông|bà|đồng{_S}chí|cháu){_S}[A-ZĐ]")
@@ -286,6 +286,8 @@ def _is_person(phrase: str) -> bool:
     if _PERSON_RE.search(phrase):
         return True
     words = re.findall(r"[^\W\d_]+", phrase)
+    if _SPELLED_COUNT_RE.match(phrase):  # "hai lão nông Nguyễn Công Uẩn và Nguyễn Tiến Lãng"
+        return any(w in _surnames() and nxt[0].isupper() for w, nxt in zip(words[:8], words[1:9]))
     return len(words) >= 2 and words[0] in _surnames() and words[1][0].isupper()
 
 
@@ -304,6 +306,11 @@ def _strip_openers(subject: str) -> str:
 _GENERIC_TAIL_RE = re.compile(
     rf"(?<!\w)(?:nhiều|các|những|một{_S}số|hàng{_S}(?:loạt|trăm|nghìn|ngàn|chục)){_S}(?:[^\W\d_]+{_S}){{0,3}}[^\W\d_]*\s*$"
 )
+_REPORTING_RE = re.compile(
+    rf"(?<!\w)(?:cho{_S}rằng|cho{_S}biết|cho{_S}hay|khẳng{_S}định|nhấn{_S}mạnh|chia{_S}sẻ|nhận{_S}định|đánh{_S}giá|"
+    rf"phát{_S}biểu|nói|kể|thông{_S}tin)(?!\w)\s*:?"
+)
+_SPELLED_COUNT_RE = re.compile(rf"^\W*(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|Một|Hai|Ba|Bốn|Năm|Sáu|Bảy|Tám|Chín|Mười){_S}")
 _MID_CAPITAL_RE = re.compile(rf"(?<=[^\W\d_]|[,)\-–])[ \t\u00a0]+([{_UP}][^\W_]*)")
 
 
@@ -314,9 +321,16 @@ def _is_named(subject: str, before: str = "", max_tokens: int = 12) -> bool:
     Đồng", "Nhân dân và cán bộ quận"): a capital after a sentence break only
     shows that a sentence starts ("Tài xế taxi được tặng bằng khen").
     """
+    reported = None
+    for reported in _REPORTING_RE.finditer(subject):
+        pass
+    if reported is not None:  # "X cho rằng trường hợp cha mẹ ... đăng ảnh con nhận Bằng khen": the reported clause
+        subject = subject[reported.end():]
     s = _strip_openers(subject)
     if not s:
         return False
+    if _SPELLED_COUNT_RE.match(s) and not _is_person(s):
+        return False  # "hai lão nông ở Bắc Ninh": a spelled-out count, no name
     if _NAMED_PEOPLE_RE.match(s):
         return True
     segments = [seg.strip() for seg in re.split(r",\s*", s) if seg.strip()]
@@ -701,7 +715,7 @@ def _count_before(text, mentions, k, chains, counts, starts, state, clauses, ind
     if re.search(r"(?:\bcho|\bvới)\s*(?:(?:hơn|gần|trên|khoảng)\s+)?$", text[max(0, c.start - 12):c.start]) and k and \
             mentions[k - 1].end > c_start:
         return []  # "tặng Bằng khen cho 5 tập thể đạt ...": the count belongs to the award before
-    if _NOT_YET_RE.search(gap[-40:]):
+    if _NOT_YET_RE.search(gap[-40:]) or _NOT_YET_RE.search(text, max(c_start, c.start - 16), c.start):
         return []  # "được ... chọn để tuyên dương", "sẽ được tặng": not given yet
     if m.group == "recognised" and not re.search(r"được\s*$", gap):
         return []  # "N xã ... công nhận": only "N xã được công nhận ..." is a recognition of the N
