@@ -188,7 +188,7 @@ def _opens_sentence(text: str, start: int, pos: int) -> bool:
     return bool(comma) and len(intro.split()) <= _INTRO_MAX_WORDS and len(rest.split()) <= 2
 
 
-def _anchors(text: str, start: int, end: int) -> list[Anchor]:
+def _anchors(text: str, start: int, end: int, subject_year: int | None = None) -> list[Anchor]:
     """Time anchors in text[start:end], without comparison bases and event dates."""
     out = []
     for m in _ANCHOR_RE.finditer(text, start, end):
@@ -199,6 +199,8 @@ def _anchors(text: str, start: int, end: int) -> list[Anchor]:
         if kind in ("year", "bare") and _EVENT_TAIL_RE.search(tail):
             continue
         year = int(m.group(kind)) if kind in ("year", "bare") else None
+        if kind == "rel" and _THIS_YEAR_RE.match(m.group()):
+            year = subject_year  # "năm nay" is the year the headline is about, when it prints one
         scope_end = end
         if kind == "now" and len(text[max(start, m.start() - _HEAD_MAX_CHARS):m.start()].split()) >= _NOW_HEAD_WORDS:
             # "…, đến nay, huyện có 21 xã …": the clause after the anchor, not the sentence
@@ -211,6 +213,17 @@ def _anchors(text: str, start: int, end: int) -> list[Anchor]:
 
 # "tổng kết năm 2015 và các phong trào 2016": two years joined in one phrase cover both
 _YEAR_PAIR_TAIL_RE = re.compile(rf"[^,;.:()\d]{{0,30}}?\bvà\b[^,;.:()\d]{{0,30}}?\b({_Y})\b(?![/.,-]\d)")
+
+
+_THIS_YEAR_RE = re.compile(r"[Nn]ăm\s+nay")
+
+
+def _subject_year(anchors: list[Anchor]) -> int | None:
+    """The one year a headline prints ("... nghĩa vụ nộp thuế năm 2012"), if it prints exactly one."""
+    if any(a.kind == "period" for a in anchors):
+        return None
+    years = {a.year for a in anchors if a.kind == "year"}
+    return years.pop() if len(years) == 1 else None
 
 
 def _join_year_pairs(text: str, anchors: list[Anchor]) -> list[Anchor]:
@@ -246,13 +259,16 @@ def split_sentences(text: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     ctx: int | None = None
     first_line = True
+    subject_year: int | None = None
     for line in _LINE_RE.finditer(text):
         if not line.group().strip():
             continue
         if _is_heading(line.group()):
-            anchors = _anchors(text, line.start(), line.end())
+            anchors = _anchors(text, line.start(), line.end(), subject_year)
             sentences.append(Sentence(line.start(), line.end(), anchors, None if first_line else ctx, line.group()))
-            if not first_line:
+            if first_line:
+                subject_year = _subject_year(anchors)
+            else:
                 years = [a.year for a in anchors if a.kind == "year"]
                 ctx = years[-1] if years else None
             first_line = False
@@ -268,7 +284,7 @@ def split_sentences(text: str) -> list[Sentence]:
                 continue
             if _RESET_RE.search(piece):
                 ctx = None
-            anchors = _anchors(text, s, e)
+            anchors = _anchors(text, s, e, subject_year)
             sentences.append(Sentence(s, e, anchors, ctx, piece))
             governing = next((a for a in anchors if a.kind != "now" and _opens_sentence(text, s, a.start)), None)
             if governing is not None:
