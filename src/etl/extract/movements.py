@@ -25,7 +25,7 @@ QUOTE_RE = re.compile(r"“(?P<a>[^“”\n]{1,220})”|\"(?P<b>[^\"\n]{1,220})\
 SINGLE_QUOTE_RE = re.compile(r"‘(?P<s>[^‘’\n]{2,220})’|(?<![\w'])'(?P<t>[^'\n]{2,220})'(?![\w'])")
 
 _TRIGGERS: list[tuple[str, str]] = [
-    (r"phong\s+trào", "movement"), (r"cuộc\s+vận\s+động", "movement"), (r"vận\s+động", "movement"),
+    (r"phong\s+trào", "movement"), (r"cuộc\s+vận\s+động", "movement"), (r"vận\s+động(?!\s+viên)", "movement"),
     (r"cuộc\s+thi", "movement"), (r"hội\s+thi", "movement"), (r"mô\s+hình", "movement"),
     (r"chuyên\s+đề", "movement"), (r"chiến\s+dịch", "movement"), (r"đợt\s+thi\s+đua", "movement"),
     (r"phương\s+châm", "slogan"), (r"chủ\s+đề", "slogan"), (r"tinh\s+thần", "slogan"),
@@ -43,8 +43,10 @@ _TRIGGER_RE = re.compile(
     r"(?<!\w)(?:" + "|".join(f"(?P<t{i}>{p})" for i, (p, _) in enumerate(_TRIGGERS)) + r")(?!\w)",
     re.IGNORECASE,
 )
-# Honour nouns name the quote right after them (a word or two between at most).
-_CLOSE_TRIGGERS = frozenset(i for i, (p, _) in enumerate(_TRIGGERS) if p.startswith(r"kỷ\s+niệm\s+chương"))
+# Honour nouns and titles name the quote right after them (a word or two between at most):
+# "danh hiệu: 3): Arsenal là một trong những CLB “Gã du mục”" names no title.
+_CLOSE_TRIGGERS = frozenset(i for i, (p, _) in enumerate(_TRIGGERS)
+                            if p.startswith((r"kỷ\s+niệm\s+chương", r"danh\s+hiệu")))
 _CLOSE_MAX_WORDS = 3
 _TRIGGER_WINDOW = 90  # characters between a trigger and its quote
 _TRIGGER_MAX_WORDS = 12
@@ -74,6 +76,11 @@ _GENRE_MIN_HITS = 2
 # ("tuyên truyền, vận động … “đi từng ngõ, gõ từng nhà, …”"), not in ads or politics.
 _CIVIC_RE = re.compile(r"thi\s+đua|phong\s+trào|vận\s+động|tuyên\s+truyền|khen\s+thưởng", re.IGNORECASE)
 _SPEECH_BEFORE_RE = re.compile(r"[:,]\s*$")
+# Words of a clause (pronouns, aspect and modal words, negation): a lower-case quote
+# holding one is something said, not a campaign name.
+_CLAUSE_WORD_RE = re.compile(
+    r"(?<!\w)(?:ai|gì|nào|cũng|đã|sẽ|đang|thì|mà|nhưng|không|chưa|chẳng|được|bị|phải|hãy|đừng|rồi|lắm|quá)(?!\w)"
+)
 # "tinh thần, kinh nghiệm “…”": a comma and a lower-case noun between trigger and quote
 _LISTED_NOUN_RE = re.compile(r"^\s*,\s*[a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+)?\s*$")
 # A speech verb right before an untriggered quote introduces what was said:
@@ -115,6 +122,7 @@ def normalise_name(name: str) -> str:
     return " ".join(s.split()).strip(_NAME_STRIP)
 
 
+_QUOTE_CHAR_RE = re.compile(r"[“”\"«»‘’]")
 _NO_TRIGGER = "none"
 _LISTED_NOUN = "listed"  # the trigger is one noun of a list the quote qualifies
 
@@ -139,7 +147,8 @@ def _trigger_kind(text: str, start: int) -> tuple[str, int]:
         return _NO_TRIGGER, 0
     tail = window[best.end():]
     gap = len(tail.split())
-    if gap > _TRIGGER_MAX_WORDS:
+    if gap > _TRIGGER_MAX_WORDS or _QUOTE_CHAR_RE.search(tail):
+        # a trigger introduces the first quote after it; later ones share its kind only as a list
         return _NO_TRIGGER, gap
     i = int(next(k for k, v in best.groupdict().items() if v)[1:])
     if i in _CLOSE_TRIGGERS and gap > _CLOSE_MAX_WORDS:
@@ -172,6 +181,8 @@ def _accept_untriggered(name: str, text: str, start: int) -> bool:
         return False
     if not name[0].isalpha():
         return False
+    if not name[0].isupper() and _CLAUSE_WORD_RE.search(name):
+        return False  # "ai cũng hoàn thành nhiệm vụ": a quoted clause, not a name
     # capitalised names ("Người tốt, việc tốt"), or longer lower-case phrases
     # ("mục tiêu kép"); two lower-case words are scare quotes ("trẻ nhất")
     return name[0].isupper() or len(words) >= 3
@@ -284,6 +295,10 @@ def extract_movements(text: str) -> list[Movement]:
             continue
         if len(name.split()) == 1 and not name[0].isupper():
             continue  # “hổ” và “ruồi”: a quoted word, not a name
+        if len(name.split()) == 2 and not name[0].isupper() and gap > 0 and not motto:
+            continue  # "mục tiêu hoàn toàn “chính đáng”": the quote qualifies a word after the trigger
+        if name.endswith(".") and not name.endswith("..") and not motto:
+            continue  # "… là “phạm tội ác chiến tranh.”": a quoted sentence
         rule = rule if found in (_NO_TRIGGER, _LISTED_NOUN) or rule != "quoted" else "triggered"
         kind = kind or "movement"
         prev_end, prev_kind = q_end, kind
