@@ -141,6 +141,8 @@ def test_added_fact_appears_and_a_changed_text_orphans_corrections(run_flow, see
     assert added[:5] == (article_id, "Lời kêu gọi thi đua ái quốc", "movement", "correction:add", True)
     [(text,)] = query(wh, f"select text from articles where article_id = '{article_id}'")
     assert text[added[6]:added[7]] == added[5]
+    assert query(wh, "select m.story_id = a.story_id from movements m join articles a using (article_id) "
+                     "where m.rule = 'correction:add'") == [(True,)]  # an added fact belongs to its article's story
     assert [s for (s,) in query(wh, "select status from corrections order by created_at")] == ["superseded", "applied", "applied"]
 
     # corrections as gold: the corrected article's facts, corrected values included

@@ -268,6 +268,10 @@ def corrected_view_sql(table: str) -> str:
     added = ",\n    ".join(
         f"cast({added_expr.get(n, _json_field(n, k))} as {k}) as {n}" for n, k in _columns(table)
     )
+    # what the views add to an article (its story_id) goes with an added fact, as with extracted ones;
+    # picked by lambda, not EXCLUDE, which fails on a schema column no Parquet file holds yet
+    names = ", ".join(f"'{n}'" for n in ARROW_SCHEMAS["articles"].names)
+    context = f"select COLUMNS(lambda c: c = 'article_id' or not list_contains([{names}], c)) from articles"
     return f"""
 create or replace view {table} as
 with l as (select * from _latest_corrections where table_name = '{table}')
@@ -278,8 +282,9 @@ from _extracted_{table} f left join l on l.fact_id = f.fact_id
 where l.action is distinct from 'reject'
 union all by name
 select {added},
+    ctx.* exclude (article_id),
     true as corrected
-from l join articles a on a.article_id = l.article_id
+from l join articles a on a.article_id = l.article_id join ({context}) ctx on ctx.article_id = l.article_id
 where l.action = 'add'
   and substring(a.text, l.char_start + 1, l.char_end - l.char_start) = l.quote
   and l.fact_id not in (select fact_id from _extracted_{table});
