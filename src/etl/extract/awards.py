@@ -115,7 +115,7 @@ _COLLECTIVE_NOUNS = (
     "tập thể", "đơn vị", "cơ quan", "tổ chức", "doanh nghiệp", "chi đoàn", "công đoàn cơ sở", "trường học",
     "trường", "xã", "phường", "thị trấn", "hộ gia đình", "gia đình", "dòng họ", "dòng tộc", "chi bộ", "đảng bộ",
     "khu dân cư", "tổ dân phố", "thôn", "khu phố", "hợp tác xã", "tổ công đoàn", "tổ", "đội", "lớp", "khoa",
-    "phòng", "câu lạc bộ", "CLB", "HTX", "DN", "CĐCS", "làng", "hộ",
+    "phòng", "câu lạc bộ", "CLB", "HTX", "DN", "CĐCS", "làng", "hộ", "công ty", "bệnh viện",
 )
 _INDIVIDUAL_NOUNS = (
     "cá nhân", "người", "đồng chí", "cán bộ", "đảng viên", "học sinh", "sinh viên", "giáo viên", "chiến sĩ",
@@ -123,11 +123,13 @@ _INDIVIDUAL_NOUNS = (
     "công nhân", "nông dân", "cựu chiến binh", "thanh niên", "phụ nữ", "gương", "tấm gương", "công chức",
     "viên chức", "đại biểu", "tài xế", "lái xe", "thí sinh", "vận động viên", "nghệ nhân", "nghệ sĩ",
     "doanh nhân", "tình nguyện viên", "nhân viên", "thầy giáo", "cô giáo", "thầy cô giáo", "học viên",
-    "thầy thuốc", "điều dưỡng", "người lao động", "lao động", "người dân",
+    "thầy thuốc", "điều dưỡng", "người lao động", "lao động", "người dân", "nhà báo", "nhà khoa học",
     # abbreviations of news copy: công nhân viên chức lao động, cán bộ chiến sĩ, chiến sĩ thi đua ...
     "CNVCLĐ", "CNVC", "CNLĐ", "CBCNV", "CBCNVC", "CBCS", "CSTĐ", "CBGV", "NLĐ", "CCB", "ĐVTN",
 )
-_NOUN_KIND = {n: "collective" for n in _COLLECTIVE_NOUNS} | {n: "individual" for n in _INDIVIDUAL_NOUNS}
+# "377 điển hình tiên tiến": models of either kind
+_NOUN_KIND = {n: "collective" for n in _COLLECTIVE_NOUNS} | {n: "individual" for n in _INDIVIDUAL_NOUNS} | {
+    "điển hình tiên tiến": "both", "điển hình": "both"}
 _NOUN = "(?:" + "|".join(_p(re.escape(n).replace(r"\ ", " ")) for n in sorted(_NOUN_KIND, key=len, reverse=True)) + r")(?!\w)"
 # "tập thể, cá nhân", "tổ chức và cá nhân", "gương điển hình tập thể, cá nhân": one count for both kinds
 COUNT_RE = re.compile(
