@@ -16,6 +16,7 @@ from rich.logging import RichHandler
 from rich.table import Table
 
 from etl.errors import EtlError
+from etl.output import Format
 
 app = typer.Typer(
     help="thidua-etl: Vietnamese local-government news into validated Parquet facts, queried with DuckDB.\n\n"
@@ -247,13 +248,18 @@ def open_warehouse(warehouse: str):
 def query(
     sql: str = typer.Argument(..., help="A SQL query over the warehouse views."),
     warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=OUTPUT),
-    as_json: bool = typer.Option(False, "--json", help="Print rows as JSON.", rich_help_panel=OUTPUT),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (fits the terminal), csv or json.", rich_help_panel=OUTPUT),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json.", rich_help_panel=OUTPUT),
 ) -> None:
-    """Run a read-only SQL query (SELECT, WITH, DESCRIBE, SHOW) against warehouse.duckdb and print a table.
+    """Run a read-only SQL query (SELECT, WITH, DESCRIBE, SHOW) against warehouse.duckdb and print the rows.
+
+    The table fits the terminal (COLUMNS): columns wrap, and rows print as blocks of
+    `column  value` lines when they cannot fit; ids are never cut.
 
     Example:
 
         etl query "select district, year, targets_completed, targets_total from district_year_summary"
+        etl query --format csv "select * from metrics" > metrics.csv
     """
     import duckdb
 
@@ -285,13 +291,23 @@ def query(
         raise typer.Exit(1)
     finally:
         con.close()
-    if as_json:
-        console.print_json(json.dumps([dict(zip(names, r)) for r in rows], default=str, ensure_ascii=False))
-        return
-    table = Table(*names)
-    for row in rows:
-        table.add_row(*["" if v is None else str(v) for v in row])
-    console.print(table)
+    print_rows(names, rows, Format.json if as_json else fmt)
+
+
+def output_width() -> int:
+    """Columns for a table: COLUMNS when set, else the terminal's; piped output is not cut to 80."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return os.get_terminal_size().columns if sys.stdout.isatty() else 200
+
+
+def print_rows(names: list[str], rows: list[tuple], fmt: Format) -> None:
+    """Rows on stdout as etl.output renders them (csv and json never wrapped)."""
+    from etl.output import render
+
+    sys.stdout.write(render(names, rows, fmt, output_width()))
+    sys.stdout.flush()
 
 
 @app.command("eval")
@@ -349,25 +365,40 @@ def eval_(
 def runs(
     warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=OUTPUT),
     limit: int = typer.Option(10, "--limit", "-n", help="How many runs to show.", rich_help_panel=OUTPUT),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (run id, status, seconds, a summary; fits the terminal), or every field of the run record as csv or json.", rich_help_panel=OUTPUT),
 ) -> None:
-    """Show the last runs: status, inputs, rows per table, quarantined, validation.
+    """Show the last runs: status, inputs, rows per table, quarantined, validation, message.
 
     Example:
 
         etl runs --limit 5
+        etl runs --format json | jq '.[0].status'
     """
     con = open_warehouse(warehouse)
-    cursor = con.execute(
-        "select run_id, status, started_at, seconds, inputs_seen, inputs_new, inputs_changed, inputs_failed, "
-        "rows_articles, rows_metrics, rows_awards, quarantined, validation_success "
-        f"from runs order by started_at desc limit {int(limit)}"
-    )
-    names = [d[0] for d in cursor.description]
-    table = Table(*names)
-    for row in cursor.fetchall():
-        table.add_row(*["" if v is None else str(v) for v in row])
-    con.close()
-    console.print(table)
+    try:
+        cursor = con.execute(f"select * from runs order by started_at desc limit {int(limit)}")
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    finally:
+        con.close()
+    if fmt is not Format.table:
+        print_rows(names, rows, fmt)
+        return
+    records = [dict(zip(names, row)) for row in rows]
+    print_rows(["run_id", "status", "seconds", "summary"],
+               [(r["run_id"], r["status"], None if r["seconds"] is None else round(r["seconds"], 1), run_summary(r))
+                for r in records], fmt)
+
+
+def run_summary(run: dict) -> str:
+    """One run's inputs, rows, quarantine, validation and message as a sentence (the `etl runs` table)."""
+    n = {k: v or 0 for k, v in run.items() if k.startswith(("inputs_", "rows_"))}
+    facts = sum(v for k, v in n.items() if k.startswith("rows_") and k != "rows_articles")
+    validation = {True: "passed", False: "failed"}.get(run.get("validation_success"), "not run")
+    text = (f"read {n.get('inputs_seen', 0)} (new {n.get('inputs_new', 0)}, changed {n.get('inputs_changed', 0)}, "
+            f"failed {n.get('inputs_failed', 0)}); loaded {n.get('rows_articles', 0)} articles, {facts} facts; "
+            f"quarantined {run.get('quarantined') or 0}; validation {validation}")
+    return text + (f". {run['error']}" if run.get("error") else "")
 
 
 @app.command("publish")
