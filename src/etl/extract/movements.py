@@ -79,7 +79,13 @@ _SPEECH_BEFORE_RE = re.compile(r"[:,]\s*$")
 # Words of a clause (pronouns, aspect and modal words, negation): a lower-case quote
 # holding one is something said, not a campaign name.
 _CLAUSE_WORD_RE = re.compile(
-    r"(?<!\w)(?:ai|gì|nào|cũng|đã|sẽ|đang|thì|mà|nhưng|không|chưa|chẳng|được|bị|phải|hãy|đừng|rồi|lắm|quá)(?!\w)"
+    r"(?<!\w)(?:ai|gì|nào|cũng|đã|sẽ|đang|thì|mà|nhưng|không|chưa|chẳng|được|bị|phải|hãy|đừng|rồi|lắm|quá"
+    r"|là|đây|đấy|sao|để|rất|hết\s+sức|chắc\s+chắn)(?!\w)",
+    re.IGNORECASE,
+)
+# A copula or a verb of intent before an untriggered quote makes it a predicate.
+_PREDICATE_BEFORE_RE = re.compile(
+    r"(?<!\w)(?:là|như|giống\s+như|lý\s+do|quyết\s+tâm|trăn\s+trở|nhắm\s+vào|trước|ghi)\s*$", re.IGNORECASE
 )
 # "tinh thần, kinh nghiệm “…”": a comma and a lower-case noun between trigger and quote
 _LISTED_NOUN_RE = re.compile(r"^\s*,\s*[a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+)?\s*$")
@@ -181,8 +187,10 @@ def _accept_untriggered(name: str, text: str, start: int) -> bool:
         return False
     if not name[0].isalpha():
         return False
-    if not name[0].isupper() and _CLAUSE_WORD_RE.search(name):
-        return False  # "ai cũng hoàn thành nhiệm vụ": a quoted clause, not a name
+    if _CLAUSE_WORD_RE.search(name):
+        return False  # "ai cũng hoàn thành nhiệm vụ", "Linh chắc chắn sẽ trở thành …": a quoted clause
+    if _PREDICATE_BEFORE_RE.search(before):
+        return False  # "… năm 2018 là “hoàn thành tốt nhiệm vụ”": a predicate in quotes
     # capitalised names ("Người tốt, việc tốt"), or longer lower-case phrases
     # ("mục tiêu kép"); two lower-case words are scare quotes ("trẻ nhất")
     return name[0].isupper() or len(words) >= 3
