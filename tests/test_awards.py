@@ -102,3 +102,21 @@ def test_award_extraction_is_linear_in_mentions():
     elapsed = time.perf_counter() - started
     assert len(rows) == rows_per_round * rounds
     assert elapsed < 5, f"{elapsed:.1f} s for {len(text)} characters"
+
+
+@pytest.mark.parametrize("text, max_rows", [
+    # one clause 370 KB long: no '.' or ';' to bound a clause
+    ("8 tập thể nhận được Bằng khen của Thủ tướng Chính phủ và " * 6500, 6500),
+    # 30,000 counts joined by commas before one award: a list is a few hundred characters at most
+    ("1 tập thể, " * 30000 + "được khen thưởng", 60),
+    # 34,000 award names in one chain sharing one count: one khen_thuong row
+    ("Bằng khen, Giấy khen, " * 17000 + "cho 5 tập thể.", 1),
+])
+def test_award_extraction_stays_linear_on_hostile_shapes(text, max_rows):
+    import time
+
+    started = time.perf_counter()
+    rows = extract_awards(text)
+    assert time.perf_counter() - started < 5
+    assert 0 < len(rows) <= max_rows
+    assert all(len(r.quote) < 1000 for r in rows)

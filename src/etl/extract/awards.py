@@ -174,8 +174,9 @@ def _count_group(counts: list[_Count], i: int, text: str, forward: bool) -> list
     j = i
     while 0 <= j + step < len(counts):
         a, b = (counts[j], counts[j + step]) if forward else (counts[j + step], counts[j])
-        if b.start - a.end > 60 or not _COUNT_LIST_SEP_RE.match(text, a.end, b.start):
-            break
+        if b.start - a.end > 60 or abs(counts[j + step].start - counts[i].start) > 400 or \
+                not _COUNT_LIST_SEP_RE.match(text, a.end, b.start):
+            break  # a list runs a few hundred characters at most ("96 tập thể, 127 cá nhân")
         group.append(counts[j + step])
         j += step
     return sorted(group, key=lambda c: c.start)
@@ -671,6 +672,7 @@ def _chains(text: str, mentions: list[_Mention]) -> dict[int, tuple[int, int]]:
     while k < len(mentions):
         j = k
         while (j + 1 < len(mentions) and not mentions[j].verb and not mentions[j + 1].verb
+               and mentions[j + 1].end - mentions[k].start < 300  # a few awards, not a catalogue
                and _CHAIN_SEP_RE.match(text, mentions[j].end, mentions[j + 1].start)):
             j += 1
         if j > k:
