@@ -47,6 +47,7 @@ _TITLE_HEADS = [
     "Chủ tọa", "Trưởng Ban", "Trưởng Phòng", "Thủ trưởng",
     # heads of units below a department: "Thiếu tá Nguyễn Văn Lanh, Đội trưởng"
     "Đội trưởng", "Đội phó", "Tổ trưởng", "Tổ phó", "Trạm trưởng", "Hiệu phó", "Chỉ huy phó",
+    "Chính trị viên", "Thống đốc", "Tổng Kiểm toán",
     # members of a Party committee: "Nguyễn Văn A, Tỉnh ủy viên, Bí thư Huyện ủy"
     "Đảng ủy viên", "Đảng uỷ viên", "Tỉnh ủy viên", "Tỉnh uỷ viên", "Thành ủy viên", "Thành uỷ viên",
     "Huyện ủy viên", "Huyện uỷ viên", "Quận ủy viên", "Quận uỷ viên",
@@ -109,6 +110,11 @@ _ADMIN_BEFORE_RE = re.compile(
 )
 _ABBREV_DOT_RE = re.compile(r"\b(?:TP|Tp|TS|ThS|GS|PGS|BS|Q|P)\.")
 _MIDDLE_MARKERS = frozenset({"Thị", "Văn"})
+# Sentence-opening connectives that glue onto a name when a full stop is missing.
+_CONNECTIVE_RE = re.compile(
+    r"(?:Tuy" + _SP + r"nhiên|Theo" + _SP + r"đó|Do" + _SP + r"đó|Vì" + _SP + r"vậy|Sau" + _SP + r"đó|Hiện" + _SP + r"nay|"
+    r"Đồng" + _SP + r"thời|Ngoài" + _SP + r"ra|Bên" + _SP + r"cạnh|Trước" + _SP + r"đó|Tại" + _SP + r"đây|Trong" + _SP + r"khi)(?!\w)"
+)
 # Surnames the shared list (etl/data/surnames.csv, also read by the article rules) lacks.
 _MORE_SURNAMES = frozenset({
     "Chử", "Châu", "Giang", "Ninh", "Đồng", "Trình", "Cầm", "Giàng", "Sùng", "Thào", "Vàng", "Lầu",
@@ -384,6 +390,8 @@ def extract_officials(text: str) -> list[Official]:
         # a run may open with a capitalised honorific ("Ông Hoàng Trọng Quyết")
         while run and run[0][0] in ("Ông", "Bà", "Đồng", "Anh", "Chị", "Em"):
             run = run[1:]
+        if len(run) >= 3 and _CONNECTIVE_RE.match(text, run[-1][1]):
+            run = run[:-1]  # "Thống đốc Lê Minh Hưng Tuy nhiên …": a sentence opens with no full stop
         if len(run) < 2:
             continue
         r_start, r_end = run[0][1], run[-1][2]
