@@ -24,6 +24,9 @@ from etl import stories
 from etl.clean import clean_one
 from etl.extract import build_article
 from etl.models import RawDoc
+from etl.publish import publish
+from etl.storage import Store
+from etl.stories import assign_stories
 
 CLUSTER = re.compile(r"baomoi2013_cluster_(\d+)_\d+$")
 CLUSTER_FILES = sorted(CORPUS.glob("baomoi2013_cluster_*.txt"))
@@ -161,6 +164,14 @@ def test_story_ids_never_change(run_flow, tmp_path):
         assert now[f"baomoi_copy_{n}.txt"] == published[seed.name]
     # a merge may fold a story founded tonight into an older one, never a published one into another
     assert not {m for (m,) in query(wh, "select merged_id from story_merges")} & set(published.values())
+
+    # killed after writing the night's features but before its story rows: the next publish places them again
+    store = Store(str(wh))
+    last = max(store.list_files("tables/story_members", ".parquet"))
+    store.delete(last)
+    assert assign_stories(store).assigned == len(later) + 5
+    publish(store)
+    assert story_by_file(wh) == now
 
 
 def features(article_id: str, text: str) -> stories.Features:

@@ -537,6 +537,13 @@ def read_features(store: Store) -> dict[str, Features]:
     return out
 
 
+def read_feature_versions(store: Store) -> dict[str, str]:
+    """article_id -> content_hash of the latest stored features (without reading the term lists)."""
+    rows = _read(store, FEATURES_TABLE, "select article_id, arg_max(content_hash, computed_at) as content_hash "
+                                        "from {t} group by article_id")
+    return {r["article_id"]: r["content_hash"] for r in rows}
+
+
 def current_articles(store: Store, skip: dict[str, str]) -> list[dict]:
     """Current article versions whose (article_id, content_hash) is not in `skip`, with their text."""
     source = live_source(store, "articles", hive=True)
@@ -622,13 +629,17 @@ def assign_stories(store: Store, run_id: str | None = None, now: dt.datetime | N
     started = time.perf_counter()
     now = now or now_local()
     result = StoryResult()
-    features = read_features(store)
     members = read_members(store)
-    merged_into = {m["merged_id"]: m["story_id"] for m in read_merges(store)}
-    fresh = current_articles(store, {aid: f.content_hash for aid, f in features.items()})
-    if not fresh:
+    placed = {m["article_id"] for m in members}
+    # an article needs work when its text has no features yet or it has no story (a crash between
+    # the two writes leaves features without a member row: it is placed again)
+    done = {aid: h for aid, h in read_feature_versions(store).items() if aid in placed}
+    fresh = current_articles(store, done)
+    if not fresh:  # the usual second publish of a night: nothing to read beyond the keys
         result.seconds = time.perf_counter() - started
         return result
+    features = read_features(store)
+    merged_into = {m["merged_id"]: m["story_id"] for m in read_merges(store)}
     computed = [article_features(a) for a in fresh]
     for f in computed:
         features[f.article_id] = f
