@@ -356,11 +356,19 @@ def _prev_word(text: str, pos: int) -> tuple[str, int] | None:
     return m.group(1), pos - (len(text[max(0, pos - 40):pos]) - m.start(1))
 
 
-_TOTAL_BEFORE_RE = re.compile(r"\b(?:[Tt]ổng|[Vv]ới)[ \t\u00a0]+$")
+_TOTAL_BEFORE_RE = re.compile(r"\b(?:[Tt]ổng|[Vv]ới|[Dd]ân)[ \t\u00a0]+$")
+_ROAD_BEFORE_RE = re.compile(r"\b(?:[Qq]uốc|[Tt]ỉnh|[Hh]ương)[ \t\u00a0]+$")
+# words that number things, for figures with a unit ("số 5", "lần 2", "khóa 14")
+_NUMBERING_WORDS = frozenset("số thứ lần khóa khoá kỳ điều khoản chương mục đợt phiên số: covid".split())
 
 
-def _is_identifier_context(text: str, start: int, end: int) -> bool:
-    """True when the number at text[start:end] is a date part, id or ordinal."""
+def _is_identifier_context(text: str, start: int, end: int, measured: bool = False) -> bool:
+    """True when the number at text[start:end] is a date part, id or ordinal.
+
+    A `measured` figure (money, an area, a weight) is an id only after the words
+    that number things ("số", "thứ", "lần" ...): "chị Hoa 200 triệu đồng" and
+    "mỗi giải 20 triệu đồng" are amounts, "Quận 1", "SEA Games 31" are names.
+    """
     before = text[max(0, start - 30):start]
     if _GLUED_BEFORE_RE.search(before):
         return True
@@ -370,11 +378,14 @@ def _is_identifier_context(text: str, start: int, end: int) -> bool:
     if prev is None:
         return False
     word, wstart = prev
-    if word.casefold() in _ID_BEFORE:
-        # "tổng số 28 chỉ tiêu", "với số 500 hộ" read as totals; "số 8" stays an id
-        return not (word.casefold() == "số" and _TOTAL_BEFORE_RE.search(text[max(0, wstart - 12):wstart]))
+    key = word.casefold()
+    if key == "lộ" and not _ROAD_BEFORE_RE.search(text[max(0, wstart - 8):wstart]):
+        return False  # "hối lộ 70 triệu đồng"; "quốc lộ 1" is a road
+    if key in (_NUMBERING_WORDS if measured else _ID_BEFORE):
+        # "tổng số 28 chỉ tiêu", "với số 500 hộ", "dân số 31.306 người" read as totals; "số 8" stays an id
+        return not (key == "số" and _TOTAL_BEFORE_RE.search(text[max(0, wstart - 12):wstart]))
     # "SEA Games 31", "Hà Nội 360", "Quận 1": a proper noun right before
-    if word[0].isupper() and not _SENTENCE_START_RE.search(text[max(0, wstart - 3):wstart]):
+    if not measured and word[0].isupper() and not _SENTENCE_START_RE.search(text[max(0, wstart - 3):wstart]):
         return True
     return False
 
@@ -691,7 +702,7 @@ def _percent_or_amount(text: str, m: re.Match[str], index: SentenceIndex) -> Met
     unit, unit_end = got
     token = m.group()
     # a rate ("định kỳ 3 lần/năm") is never an identifier, whatever word precedes it
-    if unit.name != "percent" and "_per_" not in unit.name and _is_identifier_context(text, m.start(), m.end()):
+    if unit.name != "percent" and "_per_" not in unit.name and _is_identifier_context(text, m.start(), m.end(), measured=True):
         return None
     rate = unit.name in ("percent", "per_mille")
     if rate and _GLUED_BEFORE_RE.search(text[max(0, m.start() - 3):m.start()]):
@@ -735,7 +746,7 @@ _MULTIPLIERS = {"triệu": 1e6, "nghìn": 1e3, "ngàn": 1e3, "vạn": 1e4}
 # Counted nouns printed as upper-case abbreviations in school, union and business
 # reports: "28 HS giỏi", "3 GV", "49 HTX", "120 DN", "2.000 CNLĐ", "1.257 CSTĐ cơ sở".
 # Units, currencies, clock and index abbreviations are not counted things.
-_ACRONYM_NOUN_RE = re.compile(r"[ \t\u00a0]+((?:lượt\s+)?[A-ZĐ]{2,8})(?![\w/.-])")
+_ACRONYM_NOUN_RE = re.compile(r"[ \t\u00a0]+((?:lượt\s+)?[A-ZĐ]{2,8})(?![\w/-]|\.\w)")
 _NOT_COUNTED_ACRONYMS = frozenset(
     """USD VND VNĐ EUR CNY NDT JPY SGD THB GB MB KB TB MW KW KWH HP CC ML GMT UTC AM PM
     AUD CAD GBP KRW RUB CHF CUC CUP BTU MP MHZ GHZ HZ DB CM MM MG KM KCAL
@@ -858,7 +869,9 @@ def _count(text: str, m: re.Match[str], index: SentenceIndex) -> Metric | None:
     )
 
 
+# a quoted name is short ("“5 biết”", "“Sinh viên 5 tốt”"); quoted speech is not a name
 _QUOTED_NAME_RE = re.compile(r"“[^“”\n]{1,80}”|\"[^\"\n]{1,80}\"")
+_NAME_MAX_WORDS = 8
 
 
 class _Spans:
@@ -903,7 +916,8 @@ def _extract_metrics(text: str) -> list[Metric]:
     index = SentenceIndex(text)
     out: list[Metric] = []
     # numbers inside short quoted names ("Sinh viên 5 tốt") belong to the name
-    taken: list[tuple[int, int]] = [(q.start(), q.end()) for q in _QUOTED_NAME_RE.finditer(text)]
+    taken: list[tuple[int, int]] = [(q.start(), q.end()) for q in _QUOTED_NAME_RE.finditer(text)
+                                    if len(q.group().split()) <= _NAME_MAX_WORDS]
     for m in RATIO_RE.finditer(text):
         metric = _ratio(text, m, index)
         if metric:

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 # "Covid-19" is handled by callers) are refused by the look-arounds.
 # Units printed glued to the number ("700kg", "29.000m2", "147.240.000đ", "14,6%o"):
 # the number may end right before them, and only before them ("U23", "10h", "9A4" stay out).
-GLUED_UNIT = r"(?:kg|km|m2|m²|m|ha|đ|tấn|%o)(?!\w)"
+GLUED_UNIT = r"(?:kg|km2|km²|km|m2|m²|m|ha|đ|tấn|%o)(?!\w)"
 NUMBER_RE = re.compile(
     r"(?<![\w.,])"
     r"(?:\d{1,3}(?:(?: ?\.)\d{3})+(?:,\d+)?"  # 16.839 / 8.602,658 / 152 .206
