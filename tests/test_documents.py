@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -87,3 +88,23 @@ def test_not_documents_by_number_or_title(sentence):
 def test_same_law_cited_twice_is_one_document():
     text = "Luật Đất đai năm 2013 quy định ... Theo Luật Đất đai, người dân được cấp giấy."
     assert [d.doc_type for d in extract_documents(text)] == ["Luật"]
+
+
+def test_short_form_and_initials_are_one_document_but_a_listed_pair_is_two():
+    text = ("Luật TĐKT thể hiện được định hướng đổi mới. Việc sửa đổi Luật Thi đua, khen thưởng (TĐKT) đã được "
+            "đặt ra; Luật Ngân sách nhà nước quy định. Theo Luật Ngân sách, tỉnh không được vay. "
+            "Dự án không căn cứ vào Luật Quy hoạch và Luật Quy hoạch đô thị.")
+    quotes = [d.quote for d in extract_documents(text)]
+    assert quotes == ["Luật Thi đua, khen thưởng", "Luật Ngân sách nhà nước", "Luật Quy hoạch", "Luật Quy hoạch đô thị"]
+
+
+@pytest.mark.parametrize("text", [
+    "theo Luật Đất đai, Quyết định số 12/QĐ-UBND và Luật Đất đai năm 2013; Luật Đầu tư " * 6000,
+    "thực hiện Nghị quyết Đại hội Đảng bộ tỉnh lần thứ XIX, nghị định số 90 và Đề án “Thành phố 4 an”; " * 5000,
+])
+def test_document_extraction_is_linear(text):
+    """Issue 17 item 3: hundreds of KB of repeated citations extract in well under 5 s."""
+    assert len(text.encode()) > 380_000
+    started = time.perf_counter()
+    extract_documents(text)
+    assert time.perf_counter() - started < 5

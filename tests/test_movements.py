@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from etl.extract.movements import extract_movements, normalise_name
@@ -66,3 +68,26 @@ def test_offsets():
     (m,) = extract_movements(text)
     assert text[m.char_start:m.char_end] == m.quote
     assert normalise_name(m.quote) == "dân vận khéo"
+
+
+def test_unclosed_quote_offsets_cover_the_name():
+    """An opening quote never closed: the quote runs from the quote mark to the inferred end."""
+    text = ("Cô chia sẻ: “Nhà trường đã tổ chức được nhiều mô hình sáng tạo “Ngày hội sáng tạo, lãnh đạo "
+            "tương lai với những chùm hoạt động cho các con.")
+    (m,) = extract_movements(text)
+    assert (m.name, m.rule) == ("Ngày hội sáng tạo, lãnh đạo tương lai", "movements.unclosed_quote")
+    assert text[m.char_start:m.char_end] == m.quote == "“Ngày hội sáng tạo, lãnh đạo tương lai"
+
+
+@pytest.mark.parametrize("text", [
+    # many names, many unclosed quotes, many speech-like quotes: one pass each
+    CAMPAIGN + "phong trào “Người tốt, việc tốt” và danh hiệu “Chiến sĩ thi đua cơ sở”; " * 8000,
+    CAMPAIGN + "mô hình sáng tạo “Ngày hội sáng tạo với những chùm hoạt động; " * 8000,
+    CAMPAIGN + "ông cho rằng “anh nào giỏi chạy thủ tục thì có thể được khen”, " * 8000,
+])
+def test_movement_extraction_is_linear(text):
+    """Issue 17 item 3: hundreds of KB of repeated phrases extract in well under 5 s."""
+    assert len(text.encode()) > 380_000
+    started = time.perf_counter()
+    extract_movements(text)
+    assert time.perf_counter() - started < 5

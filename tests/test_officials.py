@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from etl.extract.officials import extract_officials, surnames
@@ -63,3 +65,24 @@ def test_dedupe_and_offsets():
 
 def test_surnames_shipped():
     assert {"Nguyễn", "Trần", "Lê", "Hoàng", "Lưu"} <= surnames()
+
+
+def test_fullest_position_wins():
+    """A later mention whose position says more replaces the first; one saying less does not."""
+    text = ("có sự tham dự của Phó chủ tịch Hội Khuyến học Việt Nam Nguyễn Mậu Bành. Sau đó, ông Nguyễn Mậu Bành "
+            "- Phó Chủ tịch T.Ư Hội Khuyến học Việt Nam - đã khẳng định. Phó chủ tịch Nguyễn Mậu Bành nhấn mạnh.")
+    (o,) = extract_officials(text)
+    assert o.position == "Phó Chủ tịch T.Ư Hội Khuyến học Việt Nam"
+    assert text[o.char_start:o.char_end] == o.quote
+
+
+@pytest.mark.parametrize("text", [
+    "ông Nguyễn Văn An, Chủ tịch UBND huyện, Bí thư Huyện ủy, Phó Chủ tịch, " * 6000,
+    "Chủ tịch UBND TP Nguyễn Thành Phong, Giám đốc Sở Nội vụ, Hà Nội, Bộ Công an, " * 6000,
+])
+def test_official_extraction_is_linear(text):
+    """Issue 17 item 3: hundreds of KB of repeated offices extract in well under 5 s."""
+    assert len(text.encode()) > 380_000
+    started = time.perf_counter()
+    extract_officials(text)
+    assert time.perf_counter() - started < 5
