@@ -22,7 +22,7 @@ UNITS = (
     "percent", "count", "ratio", "vnd", "vnd_million", "vnd_billion", "usd", "usd_million", "usd_billion",
     "hours_per_year", "days_per_year", "times_per_week", "times_per_month", "times_per_year",
     "vnd_million_per_person", "vnd_million_per_person_per_month", "vnd_million_per_person_per_year",
-    "per_mille", "times", "months_salary", "cny", "luong", "hectare", "km", "square_km", "meter",
+    "per_mille", "times", "months_salary", "cny", "eur", "luong", "hectare", "km", "square_km", "meter",
     "square_metre", "kg", "tonne",
 )
 INDICATORS = (

@@ -328,7 +328,7 @@ _ID_BEFORE = frozenset(
     đường phố ấp thôn xóm bản hẻm ngõ ngách kiệt lô tuyến quốc lộ ql tỉnh lộ đợt vòng
     trận bảng hạng lớp ngày sáng chiều tối trưa đêm hôm tháng tuần quý năm giờ covid
     games game mục nhóm đội xã huyện km kilômét top dãy căn block tòa toà phiên
-    giải mùa số: phần tập điểm""".split()
+    giải mùa số: phần tập điểm vùng thửa khoảnh""".split()
 )
 # Heads of noun phrases that are time spans, ages, multipliers or grammar,
 # never a counted thing: "75 năm", "9 tháng", "18 tuổi", "3 lần", "1 trong".

@@ -157,6 +157,7 @@ UNIT_RULES: list[tuple[re.Pattern[str], Unit]] = [
     (re.compile(r"\s+phần\s+trăm\b"), Unit("percent")),
     (re.compile(r"\s+phần\s+nghìn\b"), Unit("per_mille")),
     (re.compile(r"\s+(?:nghìn|ngàn)\s+t[ỷỉ](?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)?(?!\s+(?:USD|đô))"), Unit("vnd_billion", 1000.0)),
+    (re.compile(r"\s+triệu\s+t[ỷỉ](?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)?(?!\s+(?:USD|đô))"), Unit("vnd_billion", 1e6)),
     (re.compile(r"\s+t[ỷỉ](?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)(?!\w)"), Unit("vnd_billion")),  # "tỉ" is a common spelling
     (re.compile(r"\s+t[ỷỉ](?=\s*[,.;:)!?…]|\s*$)"), Unit("vnd_billion")),
     # per-head money before the plain amount: "33,8 triệu đồng/người/năm" (income per capita)
@@ -166,6 +167,7 @@ UNIT_RULES: list[tuple[re.Pattern[str], Unit]] = [
     (re.compile(rf"\s+triệu{_VND}(?!\w)"), Unit("vnd_million")),
     (re.compile(r"\s+(?:USD|đô\s+la|đôla)\b"), Unit("usd")),
     (re.compile(r"\s+(?:nhân\s+dân\s+tệ|NDT|CNY)\b"), Unit("cny")),
+    (re.compile(r"\s+(?:EUR|[Ee]uro)\b"), Unit("eur")),
     (re.compile(r"\s+lượng\s+vàng\b"), Unit("luong")),
     (re.compile(r"\s+tháng\s+lương\b"), Unit("months_salary")),
     # plain đồng ("4.805 đồng/cổ phiếu", "147.240.000đ"), but not "2 đồng chí", "đồng bào"
@@ -192,7 +194,7 @@ UNIT_RULES: list[tuple[re.Pattern[str], Unit]] = [
 # vnd, "3 nghìn tấn" = 3000 tonne. "triệu đồng" and "tỷ đồng" are units of their own.
 _MULTIPLIER_UNIT_RE = re.compile(r"\s+(nghìn|ngàn|vạn|triệu|t[ỷỉ])(?=\s)")
 MULTIPLIERS = {"nghìn": 1e3, "ngàn": 1e3, "vạn": 1e4, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
-_SCALABLE_UNITS = frozenset({"usd", "cny", "vnd", "tonne", "hectare", "km", "square_km", "square_metre", "meter", "kg", "luong"})
+_SCALABLE_UNITS = frozenset({"usd", "cny", "eur", "vnd", "tonne", "hectare", "km", "square_km", "square_metre", "meter", "kg", "luong"})
 
 
 def match_unit(text: str, pos: int) -> tuple[Unit, int] | None:
