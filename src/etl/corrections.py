@@ -272,13 +272,16 @@ def corrected_view_sql(table: str) -> str:
     # picked by lambda, not EXCLUDE, which fails on a schema column no Parquet file holds yet
     names = ", ".join(f"'{n}'" for n in ARROW_SCHEMAS["articles"].names)
     context = f"select COLUMNS(lambda c: c = 'article_id' or not list_contains([{names}], c)) from articles"
+    # every schema column exists, typed, even where no Parquet file holds it yet (files from before fact_id)
+    typed = ", ".join(f"cast(null as {k}) as {n}" for n, k in _columns(table))
     return f"""
 create or replace view {table} as
-with l as (select * from _latest_corrections where table_name = '{table}')
+with l as (select * from _latest_corrections where table_name = '{table}'),
+f as (select * from _extracted_{table} union all by name select {typed} where false)
 select f.* replace (
     {replaced}),
     l.correction_id is not null as corrected
-from _extracted_{table} f left join l on l.fact_id = f.fact_id
+from f left join l on l.fact_id = f.fact_id
 where l.action is distinct from 'reject'
 union all by name
 select {added},
@@ -287,13 +290,15 @@ select {added},
 from l join articles a on a.article_id = l.article_id join ({context}) ctx on ctx.article_id = l.article_id
 where l.action = 'add'
   and substring(a.text, l.char_start + 1, l.char_end - l.char_start) = l.quote
-  and l.fact_id not in (select fact_id from _extracted_{table});
+  and l.fact_id not in (select fact_id from f);
 """
 
 
 def views_sql() -> str:
     """The corrections tables and views, and the corrected fact views."""
-    extracted = " union all ".join(f"select fact_id from _extracted_{t}" for t in FACT_TABLES)
+    # fact_id is typed even when no file of a table holds it yet
+    extracted = " union all ".join(f"select fact_id from (select * from _extracted_{t} union all by name "
+                                   "select cast(null as VARCHAR) as fact_id where false)" for t in FACT_TABLES)
     return "\n".join([
         "-- The correction that holds for each fact: the latest.",
         "create or replace table _latest_corrections as select * from _raw_corrections",
