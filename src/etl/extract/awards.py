@@ -74,7 +74,9 @@ AWARD_RE = re.compile(
     rf"|(?P<praised>(?<!\w)(?:[Tt]uyên|[Bb]iểu){_S}dương(?:\s*(?:,|và)\s*khen{_S}thưởng)?(?!\w)"
     rf"|(?<!\w)[Kk]hen{_S}(?:thưởng|tặng)(?!\w)"
     # "đã đến động viên và thưởng cho CAQ Ngũ Hành Sơn số tiền 10 triệu đồng"
-    rf"|(?<!\w)(?:trao{_S})?thưởng(?={_S}cho{_S}))"
+    rf"|(?<!\w)(?:trao{_S})?thưởng(?={_S}cho{_S})"
+    # "trao thưởng về thành tích ... đối với các lực lượng Công an huyện X": for merit, not a contest prize
+    rf"|(?<!\w)trao{_S}thưởng(?={_S}(?:về|vì){_S}(?:thành{_S}tích|việc)))"
 )
 _KINDS = ("co_thi_dua_xuat_sac", "co_thi_dua", "bang_khen", "giay_khen", "huan_chuong_lao_dong",
           "order", "medal", "danh_hieu", "recognised", "praised")
@@ -552,6 +554,12 @@ _KHEN_CHO_RE = re.compile(
     rf"(?:{_S}(?:đột{_S}xuất|nóng|kịp{_S}thời|[\d.,]+{_S}(?:triệu|nghìn|ngàn|tỷ|tỉ)(?:{_S}đồng)?)){{0,2}}"
     rf"{_S}(?P<cho>cho{_S})?(?P<rcp>[^,;.:()\n]{{2,80}}?)(?=\s+(?:về|vì|do|đã|có|với|trong|tại|nhân|mỗi)\b|[,;.:()\n]|$)"
 )
+_MERIT_THEN_RCP_RE = re.compile(
+    rf"{_S}(?:về|vì){_S}(?:thành{_S}tích|việc)[^;.:\n]{{0,100}}?{_S}(?P<cho>cho|đối{_S}với){_S}"
+    rf"(?P<rcp>[^,;.:()\n]{{2,80}}?)(?=\s+(?:về|vì|do|đã|có|với|trong|tại|nhân|mỗi)\b|[,;.:()\n]|$)"
+)
+# "các lực lượng Công an huyện X": units named after a plural head
+_NAMED_FORCES_RE = re.compile(rf"^\W*(?:các|những){_S}(?:lực{_S}lượng|đơn{_S}vị|cơ{_S}quan){_S}[{_UP}]")
 # "khen thưởng cho thành tích ...": the reason, not a recipient; "nên/đề nghị khen thưởng": not given
 _REASON_RE = re.compile(r"\W*(?:thành\s+tích|việc|những|các|công\s+tác|hành\s+động|nỗ\s+lực)\b", re.IGNORECASE)
 # "huyện sẽ tổ chức trao ...", "chọn để tuyên dương": not given yet
@@ -899,7 +907,8 @@ def _named_praise(text: str, m: _Mention, c_start: int, index: SentenceIndex, st
     """ "khen thưởng đột xuất cho Đội CSGT số 3", "khen thưởng các anh Tuấn, Trung và Tâm"."""
     if text[m.start:m.end].lower().startswith(("tuyên", "biểu")) and "khen" not in text[m.start:m.end].lower():
         return []  # "biểu dương Gia đình hiếu học ...": praise alone names no award
-    cho = _KHEN_CHO_RE.match(text, m.end)
+    # "khen thưởng về thành tích ... cho/đối với X" first, then "khen thưởng (đột xuất) cho X"
+    cho = _MERIT_THEN_RCP_RE.match(text, m.end) or _KHEN_CHO_RE.match(text, m.end)
     if not cho:
         return []
     rcp = cho.group("rcp")
@@ -908,7 +917,8 @@ def _named_praise(text: str, m: _Mention, c_start: int, index: SentenceIndex, st
     if _NAMED_PEOPLE_RE.match(rcp):
         stop = _people_list_end(text, cho.start("rcp"))
     else:
-        if _GENERIC_SUBJECT_RE.match(rcp) or _REASON_RE.match(rcp) or not _is_named(rcp):
+        forces = _NAMED_FORCES_RE.match(rcp)
+        if not forces and (_GENERIC_SUBJECT_RE.match(rcp) or _REASON_RE.match(rcp) or not _is_named(rcp)):
             return []
         stop = cho.start("rcp") + len(rcp.rstrip())
     if _NOT_DONE_RE.search(text[max(0, m.start - 25):m.start]) or _NOT_YET_RE.search(text, max(c_start, m.start - 30), m.start):
