@@ -570,7 +570,7 @@ _NOT_DONE_RE = re.compile(
 # the recipient after an active "trao AWARD": "cho X", "tặng X", "..., phần thưởng tuyên dương em X"
 _RCP_END_RE = re.compile(rf"\s*\(|{_S}(?:vì|về|do|để|nhằm|tại|trong|nhân{_S}dịp|đã|có)(?!\w)")
 _DELEGATE_RE = re.compile(rf"^\W*(?:đại{_S}diện|Đại{_S}diện){_S}(?=[{_UP}])")
-_ACTIVE_CHO_RE = re.compile(rf"[^;]{{0,60}}?\bcho\s+(?P<rcp>[^;]{{2,80}})")
+_ACTIVE_CHO_RE = re.compile(r"[^;]{0,60}?\bcho\s+(?P<rcp>[^;]{2,80})")
 _ACTIVE_RCP_RE = re.compile(
     rf"(?:[^;]{{0,60}}?)(?:\bcho|\btặng|\btuyên{_S}dương|\bbiểu{_S}dương)\s+(?:cho\s+)?(?P<rcp>[^;]{{2,80}})"
 )
