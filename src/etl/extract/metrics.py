@@ -68,7 +68,7 @@ _ANCHOR_RE = re.compile(
 )
 # the base of a comparison: "tăng 6,6% so với năm 2020" is a 2021 figure
 _COMPARISON_TAIL_RE = re.compile(
-    r"(?:so\s+với(?:\s+(?:thực\s+hiện|kết\s+quả|cùng\s+kỳ|mức|kế\s+hoạch))?|cùng\s+kỳ|hơn|trước)\s*$"
+    r"(?:so\s+với(?:\s+[^\W\d_]+){0,3}?|cùng\s+kỳ|hơn|trước)\s*$"  # "so với (ước thực hiện|cuối) năm 2020"
 )
 # the date of an event, not of the figures: "được thành lập năm 1963", "Từ năm 2011 đến nay"
 _EVENT_TAIL_RE = re.compile(r"(?:thành\s+lập|ra\s+đời|[Tt]ừ|sinh|SN|khởi\s+công|phát\s+động|có\s+từ)\s+(?:năm\s+)?$")
@@ -89,13 +89,16 @@ _NOW_SCOPE_END_RE = re.compile(r"[;:]|,\s")
 _LEADING_COMMA_RE = re.compile(r"[\s,]*")
 
 
+_BASE_FIGURE_GAP_RE = re.compile(r"\s*[(:]\s*(?:là\s+|đạt\s+)?")
+
+
 @dataclass(frozen=True)
 class Anchor:
     """A time expression: where it is, what it says (a year, or None) and how far it reaches."""
 
     start: int
     end: int
-    kind: str  # year | period | rel | now
+    kind: str  # year | period | rel | now | base (the base year of a comparison)
     year: int | None
     scope_end: int  # for `now`: the end of its clause
 
@@ -118,6 +121,8 @@ class Sentence:
     def __post_init__(self) -> None:
         # per anchor i: the last year/period/rel anchor up to i, the widest "now" scope
         # since it, and the next printed year after i, so each lookup is a bisect
+        self._bases = [a for a in self.anchors if a.kind == "base"]
+        self.anchors = [a for a in self.anchors if a.kind != "base"]
         self._starts = [a.start for a in self.anchors]
         self._last_fixed: list[int] = []
         self._now_until: list[int] = []
@@ -138,6 +143,9 @@ class Sentence:
 
     def year_at(self, pos: int) -> int | None:
         """The year governing position `pos` of this sentence."""
+        for b in self._bases:
+            if b.end <= pos and _BASE_FIGURE_GAP_RE.fullmatch(self.text, b.end - self.start, pos - self.start):
+                return b.year  # "(175.000 tỷ đồng)" right after "so với dự toán năm 2013"
         after = self._anchor_after(pos)
         if after is not None:
             return after.year
@@ -193,8 +201,12 @@ def _anchors(text: str, start: int, end: int, subject_year: int | None = None) -
     out = []
     for m in _ANCHOR_RE.finditer(text, start, end):
         kind = m.lastgroup
-        tail = text[max(start, m.start() - 25):m.start()]
-        if kind in ("year", "bare", "rel") and _COMPARISON_TAIL_RE.search(tail):
+        tail = text[max(start, m.start() - 35):m.start()]
+        if kind in ("year", "bare") and _COMPARISON_TAIL_RE.search(tail):
+            # the base of a comparison governs only its own figure: "so với dự toán năm 2013 (175.000 tỷ đồng)"
+            out.append(Anchor(m.start(), m.end(), "base", int(m.group(kind)), m.end()))
+            continue
+        if kind == "rel" and _COMPARISON_TAIL_RE.search(tail):
             continue
         if kind in ("year", "bare") and _EVENT_TAIL_RE.search(tail):
             continue
@@ -607,7 +619,7 @@ def _count_indicator(noun: str, text: str, clause_start: int, start: int, np_end
 _PERCENT_CONTEXT: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"tiêm|vắc[- ]?xin|vaccine|tiêm\s+chủng"), "vaccination_rate"),
     (re.compile(r"giải\s+ngân"), "investment_disbursement"),
-    (re.compile(r"thu\s+ngân\s+sách|thu\s+NSNN|nguồn\s+thu|tổng\s+thu|thu\s+nội\s+địa"), "budget_revenue"),
+    (re.compile(r"thu\s+ngân\s+sách|thu\s+NSNN|nguồn\s+thu|tổng\s+thu|thu\s+nội\s+địa|dự\s+toán\s+thu|thu\s+cân\s+đối"), "budget_revenue"),
     (re.compile(r"chi\s+ngân\s+sách|tổng\s+chi|chi\s+NSNN|chi\s+thường\s+xuyên|dự\s+toán\s+chi"), "budget_expenditure"),
     (re.compile(r"giá\s+trị\s+sản\s+xuất|tổng\s+sản\s+phẩm|GRDP|tăng\s+trưởng\s+kinh\s+tế"), "production_value_growth"),
     (re.compile(r"thương\s+mại\s*[,\-–]?\s*(?:và\s+)?dịch\s+vụ|dịch\s+vụ\s*[,\-–]?\s*(?:và\s+)?thương\s+mại|bán\s+lẻ"), "trade_services_growth"),
@@ -618,7 +630,7 @@ _PERCENT_CONTEXT: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\d+(?:/\d+)?\s+chỉ\s+tiêu(?!\s+tuyển)"), "targets_completed"),
 ]
 _MONEY_CONTEXT: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"thu\s+ngân\s+sách|thu\s+NSNN|nguồn\s+thu|tổng\s+thu|thu\s+nội\s+địa|\bthu\s+từ\b|thu\s+thuế"), "budget_revenue"),
+    (re.compile(r"thu\s+ngân\s+sách|thu\s+NSNN|nguồn\s+thu|tổng\s+thu|thu\s+nội\s+địa|\bthu\s+từ\b|thu\s+thuế|dự\s+toán\s+thu|thu\s+cân\s+đối"), "budget_revenue"),
     (re.compile(r"chi\s+ngân\s+sách|tổng\s+chi|chi\s+NSNN|chi\s+thường\s+xuyên|dự\s+toán\s+chi"), "budget_expenditure"),
     (re.compile(r"giá\s+trị\s+sản\s+xuất|tổng\s+sản\s+phẩm|GRDP"), "production_value"),
     (re.compile(r"giải\s+ngân|vốn\s+đầu\s+tư\s+công"), "investment_disbursement"),
