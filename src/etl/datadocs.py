@@ -8,11 +8,20 @@ in `ASSETS`, ship in `etl/data/datadocs/`; after every build the pages are
 rewritten to load them from `static/vendor/` next to the site.
 
 Re-vendor (needs the npm registry): `python -m etl.datadocs --vendor`.
+
+GE calls a validation "Failed" when any expectation failed, whatever its
+`severity` (GE 1.24 uses severity only to decide whom checkpoint actions
+notify; no page shows it). Our status (`etl.validate.validation_status`:
+passed / passed with warnings / failed, the same words as the CLI and the run
+artifacts) is therefore added to the pages after every build, labelled
+"thidua-etl status": on each validation page under GE's own Status, with the
+warning-severity expectations that failed, and as a column of the index.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import logging
 import re
@@ -121,6 +130,115 @@ def make_offline(site: Path) -> int:
 def external_assets(html: str) -> list[str]:
     """http(s) URLs a page would load (scripts, stylesheets, images), links to follow aside."""
     return re.findall(r"<(?:script|img|link)\b[^>]*\b(?:src|href)=[\"'](https?://[^\"']+)", html)
+
+
+# -- our status on GE's pages ----------------------------------------------------------------------
+
+STATUS_LABEL = "thidua-etl status"
+BADGE = {"passed": "badge-success", "passed with warnings": "badge-warning", "failed": "badge-danger"}
+PAGE_MARK = ("<!-- etl-status -->", "<!-- /etl-status -->")
+GE_STATUS = re.compile(r'<span class="h6" >Status:</span>.*?(?:Succeeded|Failed)', re.S)
+INDEX_STATUS_COLUMN = re.compile(r"(columns: \[\{'field': 'validation_success'[^}]*\}, )")
+INDEX_ROW_LINK = re.compile(r"'_table_row_link_path': '(validations/[^']+)'")
+
+
+@dataclass(frozen=True)
+class ResultStatus:
+    """Our status of one GE validation result, and the expectations that failed by severity."""
+
+    status: str
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def result_status(result: dict) -> ResultStatus:
+    """Our status of a GE validation result (its JSON): only critical (error-severity) failures fail it."""
+    from etl.validate import GE_SEVERITY, expectation_name, validation_status
+
+    errors, warnings = [], []
+    for res in result.get("results", []):
+        if res.get("success"):
+            continue
+        config = res.get("expectation_config") or {}
+        ours = (config.get("meta") or {}).get("severity", "error")
+        severity = config.get("severity") or GE_SEVERITY.get(ours, "critical")
+        (errors if severity == "critical" else warnings).append(expectation_name(config))
+    return ResultStatus(validation_status(not errors, errors + warnings), tuple(errors), tuple(warnings))
+
+
+def badge(status: str) -> str:
+    return (f'<span class="badge {BADGE[status]} etl-status" data-etl-status="{html.escape(status)}">'
+            f"{html.escape(status)}</span>")
+
+
+def page_label(status: ResultStatus) -> str:
+    """The block added under GE's Status on a validation page."""
+    note = ""
+    if status.warnings or status.errors:
+        parts = []
+        if status.errors:
+            parts.append("error severity (those rows are in quarantine): " + ", ".join(status.errors))
+        if status.warnings:
+            parts.append("warning severity (the rows loaded, flagged in quality_flags): " + ", ".join(status.warnings))
+        note = (f'<br><small class="etl-status-note">GE says "Failed" when any expectation fails; '
+                f"thidua-etl fails a validation only on error-severity ones. Failed here, "
+                f"{html.escape('; '.join(parts))}.</small>")
+    return f'{PAGE_MARK[0]}<br><span class="h6">{STATUS_LABEL}:</span> {badge(status.status)}{note}{PAGE_MARK[1]}'
+
+
+def label_page(page: Path, status: ResultStatus) -> bool:
+    """Put our status under GE's on one validation page (replacing an earlier label); False if GE's is not found."""
+    text = page.read_text(encoding="utf-8")
+    text = re.sub(re.escape(PAGE_MARK[0]) + ".*?" + re.escape(PAGE_MARK[1]), "", text, flags=re.S)
+    found = GE_STATUS.search(text)
+    if found is None:
+        log.warning("Data Docs: no GE status on %s; thidua-etl status not added", page)
+        return False
+    page.write_text(text[:found.end()] + page_label(status) + text[found.end():], encoding="utf-8")
+    return True
+
+
+def label_index(index: Path, statuses: dict[str, ResultStatus]) -> int:
+    """Add a `thidua-etl status` column to the index's validation table; returns rows labelled."""
+    text = index.read_text(encoding="utf-8")
+    if "'field': 'etl_status'" in text or not INDEX_STATUS_COLUMN.search(text):
+        return 0
+    column = f"{{'field': 'etl_status', 'title': '{STATUS_LABEL}', 'sortable': 'true', 'align': 'center'}}, "
+    text = INDEX_STATUS_COLUMN.sub(lambda m: m.group(1) + column, text, count=1)
+    labelled = 0
+
+    def add(match: re.Match) -> str:
+        nonlocal labelled
+        status = statuses.get(match.group(1))
+        if status is None:
+            return match.group(0)
+        labelled += 1
+        return f"{match.group(0)}, 'etl_status': '{badge(status.status)}'"
+
+    index.write_text(INDEX_ROW_LINK.sub(add, text), encoding="utf-8")
+    return labelled
+
+
+def label_statuses(site: Path, validations: Path) -> dict[str, ResultStatus]:
+    """Our status on every validation page of `site` and in its index, from GE's result store `validations`.
+
+    Returns page (relative to the site) -> status.
+    """
+    statuses: dict[str, ResultStatus] = {}
+    for path in sorted(Path(validations).rglob("*.json")):
+        try:
+            result = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:  # a truncated result (full disk) is set aside by the next build
+            continue
+        rel = "validations/" + path.relative_to(validations).with_suffix(".html").as_posix()
+        statuses[rel] = status = result_status(result)
+        page = Path(site) / rel
+        if page.is_file():
+            label_page(page, status)
+    index = Path(site) / "index.html"
+    if index.is_file():
+        label_index(index, statuses)
+    return statuses
 
 
 if __name__ == "__main__":

@@ -6,6 +6,16 @@ only `warning` expectations load with those names in `quality_flags`. Rows are
 identified through a `row_id` column (GE's `unexpected_index_column_names`) so
 the outcome does not depend on GE's sample caps. Data Docs are rebuilt at the
 end of every run in a file-mode GE project under the warehouse.
+
+One status vocabulary for a table's (or a batch's) validation, for every
+surface that reports it (`validation_status`; `summary_status` reads a run
+summary's entry; Data Docs through `etl.datadocs`): `passed` (no
+expectation failed), `passed with warnings` (only warning-severity ones failed:
+the rows loaded, flagged in `quality_flags`), `failed` (an error-severity one
+failed: those rows are in quarantine). GE itself calls a validation "Failed"
+when any expectation fails, so every suite expectation also gets GE's own
+`severity` (error -> critical, warning -> warning) and `etl.datadocs` labels
+GE's pages with our status.
 """
 
 from __future__ import annotations
@@ -26,6 +36,34 @@ log = logging.getLogger(__name__)
 ROW_ID = "__row_id"
 DEFAULT_EXPECTATIONS = Path(__file__).resolve().parents[2] / "expectations"
 TABLE_ORDER = ("articles", "metrics", "awards", "movements", "officials", "documents")
+
+PASSED = "passed"
+PASSED_WITH_WARNINGS = "passed with warnings"
+FAILED = "failed"
+STATUSES = (PASSED, PASSED_WITH_WARNINGS, FAILED)
+GE_SEVERITY = {"error": "critical", "warning": "warning"}  # meta.severity -> GE's FailureSeverity
+
+
+def validation_status(success: bool, failed_expectations) -> str:
+    """The validation status of a table or batch: no error-severity failure (`success`), and what failed.
+
+    >>> validation_status(True, []), validation_status(True, ["unit_is_known"]), validation_status(False, ["x"])
+    ('passed', 'passed with warnings', 'failed')
+    """
+    if not success:
+        return FAILED
+    return PASSED_WITH_WARNINGS if failed_expectations else PASSED
+
+
+def summary_status(entry: dict) -> str:
+    """The status of one table in a run summary's `validation` (success, failed expectation names)."""
+    return validation_status(entry.get("success", True), entry.get("failed") or ())
+
+
+def with_ge_severity(expectation: dict) -> dict:
+    """The expectation with GE's `severity` set from our `meta.severity` (GE's default is critical)."""
+    severity = (expectation.get("meta") or {}).get("severity", "error")
+    return {**expectation, "severity": GE_SEVERITY.get(severity, "critical")}
 
 
 def expectation_name(config: dict[str, Any]) -> str:
@@ -49,6 +87,10 @@ class TableResult:
     failed_expectations: list[str] = field(default_factory=list)
     quarantined: int = 0
     warned: int = 0
+
+    @property
+    def status(self) -> str:
+        return validation_status(self.success, self.failed_expectations)
 
 
 @dataclass
@@ -86,7 +128,8 @@ class Validator:
             path = expectations_dir / f"{table}.json"
             spec = json.loads(path.read_text(encoding="utf-8"))
             self.configs[table] = spec["expectations"]
-            suite = self.context.suites.add_or_update(ExpectationSuite(name=spec["name"], expectations=spec["expectations"], meta=spec.get("meta", {})))
+            expectations = [with_ge_severity(e) for e in spec["expectations"]]
+            suite = self.context.suites.add_or_update(ExpectationSuite(name=spec["name"], expectations=expectations, meta=spec.get("meta", {})))
             asset = next((a for a in self.datasource.assets if a.name == table), None) or self.datasource.add_dataframe_asset(table)
             batch = next((b for b in asset.batch_definitions if b.name == "batch"), None) or asset.add_batch_definition_whole_dataframe("batch")
             definition = self.context.validation_definitions.add_or_update(
@@ -179,9 +222,10 @@ class Validator:
         file that breaks every later build: such files are moved to
         `<project>/corrupt/` and the build is retried once. The pages are then
         rewritten to load their CSS/JS from the vendored copies (`etl.datadocs`),
-        so they open styled on a network without the CDNs.
+        so they open styled on a network without the CDNs, and labelled with our
+        validation status next to GE's (`etl.datadocs.label_statuses`).
         """
-        from etl.datadocs import make_offline
+        from etl.datadocs import label_statuses, make_offline
 
         try:
             self.context.build_data_docs()
@@ -191,6 +235,7 @@ class Validator:
             log.warning("Data Docs: set aside truncated GE store files after %s", exc)
             self.context.build_data_docs()
         make_offline(self.docs_index.parent)
+        label_statuses(self.docs_index.parent, self.project_dir / "gx" / "uncommitted" / "validations")
         return self.docs_index
 
     def set_aside_broken_json(self) -> list[Path]:
