@@ -129,6 +129,24 @@ def browser():
     b.close()
 
 
+QUARANTINED = "9.999 tỷ đồng"
+
+
+def quarantine_a_metric(wh: Path) -> None:
+    """A metrics row of the Nam Từ Liêm article that validation refused, as the validate stage stores it."""
+    from etl.publish import publish
+    from etl.schema import QuarantineRow, to_table
+    from etl.storage import Store
+
+    [(article_id, content_hash, run_id)] = query(wh, "select article_id, content_hash, run_id from articles where district = 'Nam Từ Liêm'")
+    row = {"article_id": article_id, "content_hash": content_hash, "seq": 99, "quote": QUARANTINED, "value": -1.0, "unit": "vnd_billion"}
+    store = Store(str(wh))
+    store.write_parquet("tables/quarantine/test-quarantined.parquet", to_table("quarantine", [QuarantineRow(
+        table_name="metrics", row=json.dumps(row, ensure_ascii=False), failed_expectations="value_not_negative",
+        run_id=run_id, row_key="test-quarantined")]))
+    publish(store)
+
+
 @pytest.fixture(scope="module")
 def review_site(prefect_api, tmp_path_factory):
     """A seed warehouse with one corrected fact, and its review site (built once for the module)."""
@@ -141,6 +159,7 @@ def review_site(prefect_api, tmp_path_factory):
     (articles / "empty.txt").write_bytes(b"")  # refused: the index lists it with its reason
     wh = tmp_path / "warehouse"
     nightly_ingest(input_dir=str(articles), warehouse=str(wh))
+    quarantine_a_metric(wh)
     [(award,)] = query(wh, "select fact_id from awards where quote = '8 tập thể nhận được Bằng khen'")
     cli("correct", award, "--set", "recipient_count=9", "--reason", "the list names nine", "--warehouse", str(wh))
     out = tmp_path / "review"
@@ -211,6 +230,8 @@ def test_every_highlight_is_its_facts_quote(review_site, browser, tmp_path):
     assert source == query(wh, f"select uri from articles where article_id = '{article_id}'")[0][0]
     browser.js(f"document.querySelector('mark[data-facts~=\"{award}\"]').dispatchEvent(new MouseEvent('mouseenter'))")
     assert browser.js(f"document.getElementById('f-{award}').classList.contains('active')")
+    quarantined = browser.js("[...document.querySelectorAll('section')].map(s => s.innerText).find(t => t.startsWith('Quarantined')) || ''")
+    assert QUARANTINED in quarantined and "value_not_negative" in quarantined
     browser.screenshot(artifact(tmp_path, "review-article.png"))
     assert [u for u in browser.requests if not u.startswith(("file://", "data:", "about:"))] == []
 
@@ -225,6 +246,9 @@ def test_index_filters_in_the_page(review_site, browser):
         return [...document.querySelectorAll('#articles tbody tr:not(.hidden)')].map(r => r.dataset.district); })()""")
     assert visible == ["Nam Từ Liêm"]
     assert browser.js("document.getElementById('shown').textContent") == "1"
+    row = browser.js("(() => { const r = document.querySelector('#articles tbody tr[data-quarantined=\\'1\\']'); "
+                     "return r && [r.dataset.district, r.innerText]; })()")
+    assert row and row[0] == "Nam Từ Liêm" and "metrics: value_not_negative" in row[1]
     refused = browser.js("[...document.querySelectorAll('section')].map(s => s.innerText).find(t => t.startsWith('Refused')) || ''")
     [(reason,)] = query(wh, "select reason from quarantine where table_name = 'inputs' and uri like '%empty.txt'")
     assert "empty.txt" in refused and reason in refused
