@@ -31,9 +31,11 @@ DOC_TYPES = [
 _TYPE_ALT = "|".join(f"[{t[0]}{t[0].lower()}]{re.escape(t[1:])}" for t in sorted(DOC_TYPES, key=len, reverse=True))
 
 # A document number: "160/KH-UBND", "05/2022/NĐ-CP", "35-NQ/TW", "01/Ctr-UBND".
+# an issuing code: "CT", "TW", "QĐi", "TTg", "BGDĐT" (capitals, at most two small letters after)
+_CODE = r"[A-ZĐ][A-ZĐ0-9&]*[a-z]{0,2}(?![^\W\d_])"
 _NUMBER = (r"\d{1,5}[a-z]?(?:/\d{4})?[/-](?:[A-ZĐ][\w&.]*)(?:[-/][\w&.]*[^\W_])*"
-           # word-segmented corpora print "36 - NQ / TW": kept as printed
-           r"|\d{1,5}(?: / \d{4})? [/-] [A-ZĐ][\w&.]*(?: [-/] [A-ZĐ][\w&.]*)+")
+           # word-segmented corpora print "36 - NQ / TW", others "40 – CT/TW": kept as printed
+           r"|\d{1,5}(?: / \d{4})?\s?[/–-]\s?" + _CODE + r"(?:\s?[/–-]\s?" + _CODE + r")*")
 _DATE = r"(?:\d{1,2}\s?[/.-]\s?\d{1,2}\s?[/.-]\s?(?:19|20)\d\d|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d\d)"
 # "của UBND quận", "của Thủ tướng Chính phủ": up to the next clause break or a topic word.
 _ISSUER = r"(?P<issuer>[^,;.:()\n]{2,80}?)(?=\s+(?:[Vv]ề|đối\s+với|trong|tại|khi|gắn|đã|được|đang|sẽ|cho|là|nêu|yêu\s+cầu|chỉ\s+đạo|phê\s+duyệt|ban\s+hành|quy\s+định|hướng\s+dẫn|triển\s+khai|thực\s+hiện|với|nhằm|để|và\s+(?:[Kk]ế|[Qq]uyết|[Nn]ghị|[Cc]hỉ|[Cc]hương|[Tt]hông))\b|[,;.:()\n]|$)"
@@ -57,6 +59,12 @@ TITLED_RE = re.compile(
     rf"{_INTRO}{_ADVERBS}\s+(?P<type>{'|'.join(map(re.escape, _TITLED_TYPES))}){_NOT_TITLE}"
     rf"(?P<title>(?:\s+[\wÀ-ỹđĐ-]+|\s+-\s+|,\s+(?=chống\b)){{2,25}}?)"
     rf"(?=\s+(?:với|nhằm|để|bảo\s+đảm|đảm\s+bảo|trong\s+(?:năm|giai)|đến)\b|[,;.:()\n]|$)"
+)
+# A national target programme is one named document wherever it is cited:
+# "Chương trình Mục tiêu quốc gia xây dựng nông thôn mới", "Chương trình MTQG …".
+NATIONAL_PROGRAMME_RE = re.compile(
+    r"(?<![\w])(?P<type>[Cc]hương trình)\s+(?:[Mm]ục tiêu quốc gia|MTQG)"
+    r"(?:\s+(?!(?:giai|và|đến|năm|trong|của|tại|cho|để|nhằm|với|vào|đã|được|là|có|này)\b)[^\W\d_]+){0,8}"
 )
 # Documents cited by their title only: Đề án “Thành phố 4 an”, Quy chế làm việc của Tỉnh ủy.
 QUOTED_PROJECT_RE = re.compile(r"(?<![\w])(?P<type>[Đđ]ề án)\s+[“\"](?P<title>[^“”\"\n]{3,300})[”\"]")
@@ -159,15 +167,11 @@ def _doc_type(kind: str, qualifier: str) -> str:
 
 def _numbered(text: str) -> list[Document]:
     """Documents cited with a number."""
-    out = []
-    seen: set[tuple[str, str]] = set()
+    out = []  # every mention; `_one_per_document` keeps each document once, at its fullest
     for m in NUMBERED_RE.finditer(text):
         issuer = m.group("issuer")
         doc_type = _doc_type(m.group("type"), m.group("qual"))
         number = m.group("number").rstrip(".")
-        if (doc_type, number) in seen:
-            continue  # a document cited twice is one document
-        seen.add((doc_type, number))
         out.append(Document(
             article_id="", seq=0, doc_type=doc_type,
             number=number, issued_on=parse_date(m.group("date")),
@@ -206,7 +210,8 @@ def _titled(text: str, taken: "_Spans") -> list[Document]:
 def _cited_by_title(text: str, taken: "_Spans") -> list[Document]:
     """Đề án “…” and Quy chế … cited by their title, without a number."""
     out = []
-    for rx, rule in ((QUOTED_PROJECT_RE, "documents.quoted_project"), (RULEBOOK_RE, "documents.rulebook")):
+    for rx, rule in ((QUOTED_PROJECT_RE, "documents.quoted_project"), (RULEBOOK_RE, "documents.rulebook"),
+                     (NATIONAL_PROGRAMME_RE, "documents.national_programme")):
         for m in rx.finditer(text):
             if taken.covers(m.start()):
                 continue
@@ -337,10 +342,10 @@ def _title_words(doc: Document) -> list[str]:
 
 def _same_title(a: list[str], b: list[str]) -> bool:
     """Two titles that start alike ("Luật Ngân sách nhà nước" / "Luật Ngân sách", "Kết luận Thanh tra" /
-    "Kết luận thanh tra và …"): the shorter is all of the longer's start, up to three words."""
+    "Kết luận thanh tra và …"): the shorter is all of the longer's start, up to five words."""
     if _ordinals(a) and _ordinals(b) and _ordinals(a) != _ordinals(b):
         return False  # Đại hội … lần thứ XII / lần thứ XIX: two congresses
-    n = min(len(a), len(b), 3)
+    n = min(len(a), len(b), _SAME_TITLE_WORDS)
     return n > 0 and a[:n] == b[:n] or a == b
 
 
@@ -350,7 +355,40 @@ def _ordinals(words: list[str]) -> frozenset[str]:
 
 
 _MERGE_LOOKBACK = 20
+# Titles agreeing on their first words (all of the shorter one, up to five) name one document:
+# "Chương trình mục tiêu quốc gia giai đoạn …" and "… về xây dựng NTM" differ at the fifth.
+_SAME_TITLE_WORDS = 5
 _COORDINATED_RE = re.compile(r"\s*(?:,|;|và|hoặc|cùng)\s*$")
+
+
+_LEADING_NUMBER_RE = re.compile(r"\d+")
+
+
+def _keep_numbered(d: Document, unique: list[Document], by_number: dict[tuple[str, str], int]) -> None:
+    """Keep a numbered document, or merge it with the same one cited by its bare number.
+
+    "Quyết định số 1143/QĐ-UBND" and "Quyết định 1143" are one document (the full number wins);
+    two full numbers sharing their digits ("16/QĐ-UBND", "16/2008/QĐ-BGDĐT") stay two.
+    """
+    lead = _LEADING_NUMBER_RE.match(d.number)
+    key = (d.doc_type, lead.group() if lead else d.number)
+    bare = d.number.isdigit()
+    # "40-CT/TW" and "40 – CT/TW" are one number printed two ways
+    spelled = (d.doc_type, "#" + re.sub(r"\s+", "", d.number).replace("–", "-").replace("—", "-"))
+    if spelled in by_number:
+        kept = by_number[spelled]
+        if len(d.quote) > len(unique[kept].quote):
+            unique[kept] = d  # the fullest mention ("… số 40-CT/TW ngày 22/11/2014 về …")
+        return
+    by_number[spelled] = len(unique)
+    kept = by_number.get(key)
+    if kept is not None and (bare or unique[kept].number.isdigit()):
+        if unique[kept].number.isdigit() and not bare:
+            unique[kept] = d  # the full number replaces the bare one cited first
+        by_number[spelled] = kept
+        return
+    by_number.setdefault(key, len(unique))
+    unique.append(d)
 
 
 def _one_per_document(text: str, docs: list[Document]) -> list[Document]:
@@ -365,9 +403,10 @@ def _one_per_document(text: str, docs: list[Document]) -> list[Document]:
     by_head: dict[tuple[str, str], list[int]] = {}  # (kind, first title word) -> kept rows
     by_acronym: dict[tuple[str, str], int] = {}  # (kind, acronym) -> kept row
     by_title_initials: dict[tuple[str, str], int] = {}  # (kind, initials of a full title) -> kept row
+    by_number: dict[tuple[str, str], int] = {}  # (kind, leading number) -> kept row
     for d in sorted(docs, key=lambda d: d.char_start):
         if d.number is not None:
-            unique.append(d)
+            _keep_numbered(d, unique, by_number)
             continue
         printed = _title_words(d)
         words = [w.casefold() for w in printed]
