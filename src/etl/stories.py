@@ -19,10 +19,10 @@ never re-decided; when a new article shows two stories are one, the younger
 story is merged into the older one and a `story_merges` row records it, so a
 story id once published stays valid (it may only be followed to the older id).
 
-Tables (Parquet under `tables/`, written atomically through `Store`):
-`story_members` (article_id -> story_id it was assigned, with score and how),
-`story_merges` (merged_id -> story_id), `story_features` (what scoring needs,
-so history is never re-read or re-tokenised).
+Tables (Parquet, written atomically through `Store`): `tables/story_members`
+(article_id -> story_id it was assigned, with score and how), `tables/story_merges`
+(merged_id -> story_id), and `stories/features` (what scoring needs, so history
+is never re-read or re-tokenised; no view reads it).
 """
 
 from __future__ import annotations
@@ -43,13 +43,15 @@ import pyarrow as pa
 from datasketch import MinHash, MinHashLSH
 
 from etl.clock import now_local
-from etl.load import duckdb_connect, live_files, live_source, retire, table_dir
+from etl.load import duckdb_connect, live_source, retire, retired_files, table_dir
 from etl.schema import ARROW_SCHEMAS, StoryMember, StoryMerge, to_table
 from etl.storage import Store
 
 log = logging.getLogger(__name__)
 
 FEATURES_TABLE = "story_features"
+# Not under tables/: no view reads the features, and tables/ holds only the tables publish exposes.
+FEATURES_DIR = "stories/features"
 MEMBERS_TABLE = "story_members"
 MERGES_TABLE = "story_merges"
 
@@ -483,9 +485,30 @@ def group(new: list[Features], history: list[tuple[Features, str, tuple]] = (),
 # --- storage -------------------------------------------------------------------
 
 
+def folder_of(table: str) -> str:
+    return FEATURES_DIR if table == FEATURES_TABLE else table_dir(table)
+
+
+def live(store: Store, table: str) -> list[str]:
+    """A story table's files that count: every one not retired by a compaction."""
+    retired = retired_files(store)
+    return [rel for rel in store.list_files(folder_of(table), ".parquet") if rel not in retired]
+
+
+def source_of(store: Store, table: str) -> str | None:
+    """A `read_parquet([...])` over a story table's live files, or None when it has none."""
+    if table != FEATURES_TABLE:
+        return live_source(store, table)
+    files = live(store, table)
+    if not files:
+        return None
+    uris = ", ".join("'" + store.uri(rel).replace("'", "''") + "'" for rel in files)
+    return f"read_parquet([{uris}], union_by_name = true)"
+
+
 def _read(store: Store, table: str, sql: str) -> list[dict]:
     """Rows of `sql` over a story table's live files (`{t}` stands for them); [] when it has none."""
-    source = live_source(store, table)
+    source = source_of(store, table)
     if source is None:
         return []
     con = duckdb_connect(store)
@@ -517,7 +540,7 @@ def features_table(rows: list[Features], computed_at: dt.datetime) -> pa.Table:
 
 def read_features(store: Store) -> dict[str, Features]:
     """Latest stored features of every article."""
-    source = live_source(store, FEATURES_TABLE)
+    source = source_of(store, FEATURES_TABLE)
     if source is None:
         return {}
     con = duckdb_connect(store)
@@ -595,15 +618,15 @@ def compact_table(store: Store, table: str, min_files: int = COMPACT_FILES) -> N
     warehouse.duckdb may still name them, and a crash between the write and
     the retire only leaves duplicate rows, which every reader drops.
     """
-    files = live_files(store, table)
+    files = live(store, table)
     if len(files) < min_files:
         return
     con = duckdb_connect(store)
     try:
-        merged = con.sql(f"select * from {live_source(store, table)}").to_arrow_table()
+        merged = con.sql(f"select * from {source_of(store, table)}").to_arrow_table()
     finally:
         con.close()
-    target = f"{table_dir(table)}/compact-{now_local():%Y%m%dT%H%M%S%f}.parquet"
+    target = f"{folder_of(table)}/compact-{now_local():%Y%m%dT%H%M%S%f}.parquet"
     store.write_parquet(target, merged.select(ARROW_SCHEMAS[table].names).cast(ARROW_SCHEMAS[table]))
     retire(store, files)
 
@@ -660,7 +683,7 @@ def assign_stories(store: Store, run_id: str | None = None, now: dt.datetime | N
     grouping = group(new, history, now)
     result.grouping_seconds = time.perf_counter() - t0
     stamp = f"{now:%Y%m%dT%H%M%S%f}-{run_id or 'publish'}"
-    store.write_parquet(f"{table_dir(FEATURES_TABLE)}/{stamp}.parquet", features_table(computed, now))
+    store.write_parquet(f"{FEATURES_DIR}/{stamp}.parquet", features_table(computed, now))
     if grouping.merges:
         rows = [StoryMerge(story_id=m.story_id, merged_id=m.merged_id, merged_at=now, score=m.score,
                            article_id=m.article_id, run_id=run_id) for m in grouping.merges]
