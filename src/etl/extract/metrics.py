@@ -351,7 +351,7 @@ _NOT_COUNT_HEAD = frozenset(
     trước nữa mới nhất thứ số bằng gồm như nhưng nên vì nếu ở tuy chỉ mỗi hay hoặc
     giờ/ngày h g p lượng phần thì vẫn còn luôn ngay đây kia ấy nào gì sẽ cùng
     trăm nghìn ngàn vạn triệu tỷ điểm khóa khoá
-    xây dâng tham thực triển hoàn nâng phấn đón giúp trao tặng nhận đạt tăng giảm vượt đồng""".split()
+    xây dâng tham thực triển hoàn nâng phấn đón giúp trao tặng nhận đạt tăng giảm vượt đồng làm""".split()
 )
 _CAPITALISED_RE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w.&-]*)\s*$")
 _DATE_NEIGHBOUR_RE = re.compile(r"\s?[-–/:.]\s?\d")  # 12-17, 21/4, 15:20, 6.2.2017
@@ -492,8 +492,12 @@ _AWARD_CONTEXT_RE = re.compile(
 # Other units that receive awards ("22 đơn vị được trao cờ thi đua", "18 đoàn viên
 # được khen thưởng"). Plain "tặng"/"trao" is too loose here (gifts, support).
 _AWARDABLE_COLLECTIVE_RE = re.compile(
-    r"(?:đơn\s+vị|tổ\b|trường\b|cơ\s+quan|chi\s+bộ|đảng\s+bộ|tổ\s+chức|dòng\s+họ|tập\s+thể|CĐCS|chi\s+đoàn|chi\s+hội)"
+    r"(?:đơn\s+vị|tổ\b|trường\b|cơ\s+quan|chi\s+bộ|đảng\s+bộ|tổ\s+chức|dòng\s+họ|dòng\s+tộc|tập\s+thể|CĐCS|chi\s+đoàn|chi\s+hội"
+    r"|(?:hộ\s+)?gia\s+đình|xã\b|phường\b|thị\s+trấn|thôn\b|làng\b|khu\s+dân\s+cư|khu\s+phố|cụm\s+dân\s+cư)"
 )
+# README: counts of holders of a danh hiệu or of a recognition (families, clans,
+# units, communes "được công nhận") are awarded_collectives
+_RECOGNISED_RE = re.compile(r"công\s+nhận")
 # People who are rewarded, supported or admitted: the verb around them decides which.
 _PERSON_RE = re.compile(
     r"(?:lượt\s+)?(?:đoàn\s+viên|hội\s+viên|giáo\s+viên|nhà\s+giáo|cán\s+bộ|chiến\s+sĩ|đại\s+biểu|đội\s+viên|"
@@ -517,8 +521,11 @@ _PERSON_CONTEXT: list[tuple[re.Pattern[str], str]] = [
     (_STRICT_AWARD_CONTEXT_RE, "awarded_individuals"),
     (_PERSON_SUPPORT_RE, "beneficiaries"),
 ]
-_COLLECTIVE_CONTEXT: list[tuple[re.Pattern[str], str]] = [(_STRICT_AWARD_CONTEXT_RE, "awarded_collectives")]
+_COLLECTIVE_CONTEXT: list[tuple[re.Pattern[str], str]] = [
+    (_STRICT_AWARD_CONTEXT_RE, "awarded_collectives"), (_RECOGNISED_RE, "awarded_collectives"),
+]
 # a mixed count of bodies and people ("1.279 tổ chức và cá nhân") is neither kind
+_LIST_WITH_PEOPLE_RE = re.compile(r"(?:\s*,\s*[^\W\d_]+(?:\s+[^\W\d_]+)?){0,4}\s*(?:,|và)\s*cá\s+nhân\b")
 _MIXED_RECIPIENTS_RE = re.compile(r"(?:tập\s+thể|tổ\s+chức|đơn\s+vị)\s*(?:,|và)\s*cá\s+nhân")
 _AFTER_CLAUSE_CHARS = 120
 _SENTENCE_WINDOW = 200
@@ -582,12 +589,17 @@ def _count_indicator(noun: str, text: str, clause_start: int, start: int, np_end
         if _EXCEED_AFTER_RE.match(text, np_end) or _EXCEED_BEFORE_RE.search(tail):
             return "targets_exceeded"
         return "targets_completed"
-    if noun.startswith("hộ nghèo") or noun.startswith("hộ thoát nghèo"):
-        return "poor_households_reduced" if _REDUCED_CONTEXT_RE.search(clause[-60:]) or "thoát" in noun else "other"
+    if noun.startswith("hộ nghèo") or noun.startswith("hộ thoát nghèo") or noun.startswith("hộ cận nghèo"):
+        if _REDUCED_CONTEXT_RE.search(clause[-60:]) or "thoát" in noun:
+            return "poor_households_reduced"
+        # "hỗ trợ xây nhà cho 50 hộ nghèo": people helped
+        return "beneficiaries" if _PERSON_SUPPORT_RE.search(clause[-100:]) else "other"
     if noun.startswith("đảng viên"):
         return "party_members_admitted" if _ADMIT_CONTEXT_RE.search(clause[-80:]) else "other"
-    if _MIXED_RECIPIENTS_RE.match(noun):
-        return "other"
+    if _MIXED_RECIPIENTS_RE.match(noun) or (
+            _AWARDABLE_COLLECTIVE_RE.match(noun)
+            and (re.search(r"cá\s+nhân", noun) or _LIST_WITH_PEOPLE_RE.match(text, np_end))):
+        return "other"  # "130 gia đình, dòng tộc, đơn vị, cá nhân": bodies and people together
     if _TITLE_HOLDER_RE.match(noun):
         return "awarded_individuals"
     if noun.startswith("tập thể") or noun.startswith("cá nhân"):
@@ -761,7 +773,7 @@ _MULTIPLIERS = {"triệu": 1e6, "nghìn": 1e3, "ngàn": 1e3, "vạn": 1e4}
 _ACRONYM_NOUN_RE = re.compile(r"[ \t\u00a0]+((?:lượt\s+)?[A-ZĐ]{2,8})(?![\w/-]|\.\w)")
 _NOT_COUNTED_ACRONYMS = frozenset(
     """USD VND VNĐ EUR CNY NDT JPY SGD THB GB MB KB TB MW KW KWH HP CC ML GMT UTC AM PM
-    AUD CAD GBP KRW RUB CHF CUC CUP BTU MP MHZ GHZ HZ DB CM MM MG KM KCAL
+    AUD CAD GBP KRW RUB CHF CUC CUP BTU MP MHZ GHZ HZ DB CM MM MG KM KCAL DWT TEU CCU
     GDP GRDP CPI FDI ODA PCI PAPI SEA ASEAN COVID SARS HIV AIDS TP UBND HĐND VIP""".split()
 )
 
