@@ -52,8 +52,8 @@ def test_fact_ids_are_stable_across_re_extraction_and_unique_per_article():
 
 
 def test_values_are_typed_and_checked():
-    assert parse_assignments("metrics", ["numerator=13", "value=8602,658", "subject=null"]) == {
-        "numerator": 13.0, "value": 8602.658, "subject": None}
+    assert parse_assignments("metrics", ["numerator=13", "value=8.602,658", "denominator=111,8", "subject=null"]) == {
+        "numerator": 13.0, "value": 8602.658, "denominator": 111.8, "subject": None}
     assert parse_assignments("awards", ["recipient_count=9", "issuer=UBND Thành phố"]) == {
         "recipient_count": 9, "issuer": "UBND Thành phố"}
     with pytest.raises(CorrectionError, match="vocabulary"):

@@ -137,8 +137,10 @@ def run_flow(flow_fn, as_json: bool, quiet: bool, strict: bool, **parameters) ->
     Exit codes: 0 completed (or a warning without --strict), 1 failed, 2 a terminal error
     (configuration, input, warehouse), 3 a warning with --strict.
     """
+    from etl import lifeline
     from etl.errors import NightFailed
 
+    lifeline.start()  # if this process is killed, its Prefect server, forkserver and workers go with it
     try:
         with progress_display(quiet):
             summary = flow_fn(**parameters)
@@ -516,7 +518,7 @@ def explain(
 @app.command()
 def correct(
     fact_id: Optional[str] = typer.Argument(None, help="The fact to correct or reject (omit with --add)."),
-    set_: list[str] = typer.Option([], "--set", help="field=value (repeatable); `field=null` clears it.", rich_help_panel=REVIEW),
+    set_: list[str] = typer.Option([], "--set", help="field=value (repeatable); numbers as printed (8.602,658) or plain; `field=null` clears it.", rich_help_panel=REVIEW),
     reject: bool = typer.Option(False, "--reject", help="Remove the fact from every view.", rich_help_panel=REVIEW),
     add: Optional[str] = typer.Option(None, "--add", metavar="ARTICLE_ID", help="Add a fact the rules missed to this article.", rich_help_panel=REVIEW),
     table: Optional[str] = typer.Option(None, "--table", help="With --add: metrics, awards, movements, officials or documents.", rich_help_panel=REVIEW),

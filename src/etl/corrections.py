@@ -86,8 +86,10 @@ def parse_value(table: str, name: str, text: str) -> Any:
         return None
     kind = str(ARROW_SCHEMAS[table].field(name).type)
     try:
-        if kind == "double":
-            return float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
+        if kind == "double":  # as the articles print numbers: 8.602,658 and 111,8 (8602.658 reads the same)
+            from etl.extract.numbers import parse_vi_number
+
+            return parse_vi_number(text)
         if kind == "int64":
             return int(text)
         if kind == "date32[day]":
@@ -152,7 +154,7 @@ def write_correction(store: Store, correction: Correction) -> str:
 
 
 def _now() -> dt.datetime:
-    from etl.acquire import now_local
+    from etl.clock import now_local
 
     return now_local()
 
@@ -218,6 +220,7 @@ def add_fact(store: Store, con, article_id: str, table: str, quote: str, values:
 
 
 def _store(store: Store, correction: Correction) -> Correction:
+    """Write a correction; returns it."""
     write_correction(store, correction)
     return correction
 
