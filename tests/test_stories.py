@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, SEEDS, query
 from etl import stories
 from etl.clean import clean_one
 from etl.extract import build_article
@@ -27,6 +26,8 @@ from etl.models import RawDoc
 from etl.publish import publish
 from etl.storage import Store
 from etl.stories import assign_stories
+
+from conftest import CORPUS, SEEDS, query
 
 CLUSTER = re.compile(r"baomoi2013_cluster_(\d+)_\d+$")
 CLUSTER_FILES = sorted(CORPUS.glob("baomoi2013_cluster_*.txt"))

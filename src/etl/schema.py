@@ -22,6 +22,7 @@ UNITS = (
     "percent", "count", "ratio", "vnd", "vnd_million", "vnd_billion", "usd", "usd_million", "usd_billion",
     "hours_per_year", "days_per_year", "times_per_week", "times_per_month", "times_per_year",
     "vnd_million_per_person", "vnd_million_per_person_per_month", "vnd_million_per_person_per_year",
+    "vnd_million_per_year", "vnd_million_per_month", "vnd_billion_per_year",
     "per_mille", "times", "months_salary", "cny", "eur", "luong", "hectare", "km", "square_km", "meter",
     "square_metre", "kg", "tonne",
 )
@@ -310,7 +311,7 @@ ARROW_SCHEMAS: dict[str, pa.Schema] = {name: arrow_schema(cls) for name, cls in 
 _TERMS = pa.list_(pa.int64())
 ARROW_SCHEMAS["story_features"] = pa.schema([
     ("article_id", pa.string()), ("content_hash", pa.string()), ("title", pa.string()),
-    ("dates", pa.list_(pa.string())), ("district", pa.string()), ("province", pa.string()),
+    ("district", pa.string()), ("province", pa.string()),
     ("seen_at", pa.timestamp("us")), ("computed_at", pa.timestamp("us")),
     *[(f"{kind}_{part}", _TERMS) for kind in ("body", "lead", "title", "name") for part in ("terms", "counts")],
     ("shingles", _TERMS), ("keys", _TERMS),

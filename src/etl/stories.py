@@ -27,7 +27,6 @@ is never re-read or re-tokenised; no view reads it).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import re
@@ -75,7 +74,6 @@ _BREAK = re.compile(r"(?<=[.!?…])\s+|\n|[“”\"():;,]|\s[-–]\s")
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?!\w)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _QUOTED = re.compile(r"[“\"]([^”\"\n]{3,80})[”\"]")
-_DATE = re.compile(r"(?<![\d/.,-])(\d{1,2})\s?[/.-]\s?(\d{1,2})(?![\d/.,]\d)")
 
 
 # --- features ------------------------------------------------------------------
@@ -142,15 +140,6 @@ def name_terms(text: str) -> dict[int, int]:
     return counts
 
 
-def event_dates(text: str) -> list[str]:
-    """Day/month dates printed in a text ("23/10", "1-11", "30.10"), as "d/m"."""
-    out = set()
-    for d, m in _DATE.findall(text):
-        if 1 <= int(d) <= 31 and 1 <= int(m) <= 12:
-            out.add(f"{int(d)}/{int(m)}")
-    return sorted(out)
-
-
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=7, scheme="affine32")
 
 
@@ -195,7 +184,6 @@ class Features:
     shingles: np.ndarray  # MinHash hash values of the body's shingles
     keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # of its key terms, once placed
     title: str = ""
-    dates: list[str] = field(default_factory=list)
     district: str | None = None
     province: str | None = None
     seen_at: dt.datetime | None = None  # published_at, else fetched_at: orders articles within a story
@@ -208,12 +196,12 @@ def body_without_title(text: str, title: str | None) -> str:
 
 
 def article_features(article: dict) -> Features:
-    """Features of an article row (article_id, content_hash, title, text, district, province, dates).
+    """Features of an article row (article_id, content_hash, title, text, district, province, published_at).
 
     >>> f = article_features({"article_id": "a", "content_hash": "h", "title": "Mưa đá ở Biên Hòa",
-    ...                       "text": "Mưa đá ở Biên Hòa\\nChiều 23/10, tại TP Biên Hòa (Đồng Nai) có mưa đá."})
-    >>> f.dates
-    ['23/10']
+    ...                       "text": "Mưa đá ở Biên Hòa\\nChiều 23/10, tại TP Biên Hòa (Đồng Nai) có mưa đá lớn."})
+    >>> len(f.title_terms), len(f.shingles)  # "mưa đá ở biên hòa": 5 syllables and 4 bigrams
+    (9, 64)
     """
     title = article.get("title") or ""
     text = article.get("text") or ""
@@ -233,7 +221,7 @@ def article_features(article: dict) -> Features:
     return Features(
         article_id=article["article_id"], content_hash=article.get("content_hash") or "",
         shingles=minhash(shingles).hashvalues.astype(np.int64), title=title,
-        dates=event_dates(body), district=article.get("district"), province=article.get("province"),
+        district=article.get("district"), province=article.get("province"),
         seen_at=seen, **arrays,
     )
 
@@ -254,9 +242,10 @@ class DocumentFrequencies:
 
     def idf(self, terms: np.ndarray) -> np.ndarray:
         """Inverse document frequency of each term; terms of a single article weigh nothing."""
-        pos = np.searchsorted(self.terms, terms)
-        pos = np.minimum(pos, max(len(self.terms) - 1, 0))
-        df = np.where((len(self.terms) > 0) & (self.terms[pos] == terms), self.counts[pos], 1) if len(self.terms) else np.ones(len(terms))
+        if not len(self.terms):
+            return np.zeros(len(terms))
+        pos = np.minimum(np.searchsorted(self.terms, terms), len(self.terms) - 1)
+        df = np.where(self.terms[pos] == terms, self.counts[pos], 1)
         # a term only one article has says nothing about which articles go together
         return np.where(df >= 2, np.log((self.docs + 1) / (df + 0.5)), 0.0)
 
