@@ -16,10 +16,12 @@ Example (no Prefect):
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
 import os
+import tempfile
 import time
 import uuid
 from collections import Counter
@@ -477,9 +479,16 @@ def preflight(settings: Settings, reprocess: Reprocess | None = None) -> None:
     existing = store.local_dir.absolute()
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        raise WarehouseError(f"the warehouse {settings.warehouse} is not writable ({existing} is read-only or not "
-                             "a folder); `etl query` can still read it, or pass --warehouse DIR on a writable disk")
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(existing))
+        with tempfile.TemporaryFile(dir=existing):  # the real question: can a file be created there?
+            pass
+    except OSError as exc:
+        raise WarehouseError(
+            f"the warehouse {settings.warehouse} is not writable ({exc.strerror}: {existing}); "
+            "`etl query` can still read it (read-only), or pass --warehouse DIR on a writable disk"
+        ) from exc
 
 
 @contextlib.contextmanager
