@@ -150,6 +150,8 @@ class Unit:
 # billions of VND ("nghìn tỷ" = 1000 tỷ) so that sums across articles work.
 _VND = r"(?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b|đ(?!\w))"
 _PER_PERSON = r"\s?/\s?(?:người|nhân\s+khẩu|lao\s+động)"
+_PER_YEAR = r"\s?/\s?năm\b(?!\s+học)"  # "/năm học" (tuition) is not a calendar rate
+_PER_MONTH = r"\s?/\s?tháng\b"
 UNIT_RULES: list[tuple[re.Pattern[str], Unit]] = [
     # ‰ is printed "‰" or, on a keyboard without it, "%o": "tỷ suất sinh thô 14,6%o"
     (re.compile(r"\s?(?:‰|%o)(?!\w)"), Unit("per_mille")),
@@ -158,12 +160,16 @@ UNIT_RULES: list[tuple[re.Pattern[str], Unit]] = [
     (re.compile(r"\s+phần\s+nghìn\b"), Unit("per_mille")),
     (re.compile(r"\s+(?:nghìn|ngàn)\s+t[ỷỉ](?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)?(?!\s+(?:USD|đô))"), Unit("vnd_billion", 1000.0)),
     (re.compile(r"\s+triệu\s+t[ỷỉ](?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)?(?!\s+(?:USD|đô))"), Unit("vnd_billion", 1e6)),
+    (re.compile(rf"\s+t[ỷỉ]{_VND}{_PER_YEAR}"), Unit("vnd_billion_per_year")),
     (re.compile(r"\s+t[ỷỉ](?:\s+đồng|\s+VNĐ|\s+VND|\s+đ\b)(?!\w)"), Unit("vnd_billion")),  # "tỉ" is a common spelling
     (re.compile(r"\s+t[ỷỉ](?=\s*[,.;:)!?…]|\s*$)"), Unit("vnd_billion")),
     # per-head money before the plain amount: "33,8 triệu đồng/người/năm" (income per capita)
     (re.compile(rf"\s+triệu(?:{_VND})?{_PER_PERSON}\s?/\s?năm\b"), Unit("vnd_million_per_person_per_year")),
     (re.compile(rf"\s+triệu(?:{_VND})?{_PER_PERSON}\s?/\s?tháng\b"), Unit("vnd_million_per_person_per_month")),
     (re.compile(rf"\s+triệu(?:{_VND})?{_PER_PERSON}(?!\s?/|\w)"), Unit("vnd_million_per_person")),
+    # a rate in time, like the per-person units: "50 triệu đồng/năm", "1,5 triệu đồng/tháng"
+    (re.compile(rf"\s+triệu{_VND}{_PER_YEAR}"), Unit("vnd_million_per_year")),
+    (re.compile(rf"\s+triệu{_VND}{_PER_MONTH}"), Unit("vnd_million_per_month")),
     (re.compile(rf"\s+triệu{_VND}(?!\w)"), Unit("vnd_million")),
     (re.compile(r"\s+(?:USD|đô\s+la|đôla)\b"), Unit("usd")),
     (re.compile(r"\s+(?:nhân\s+dân\s+tệ|NDT|CNY)\b"), Unit("cny")),
