@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from etl.extract.numbers import NUMBER_RE, RATIO_RE, match_unit, number_view, parse_ratio, parse_vi_number
+from etl.extract.numbers import MULTIPLIERS, NUMBER_RE, RATIO_RE, match_unit, number_view, parse_ratio, parse_vi_number
 from etl.schema import Metric
 
 log = logging.getLogger(__name__)
@@ -353,11 +353,9 @@ _NOT_COUNT_HEAD = frozenset(
     trăm nghìn ngàn vạn triệu tỷ điểm khóa khoá
     xây dâng tham thực triển hoàn nâng phấn đón giúp trao tặng nhận đạt tăng giảm vượt đồng làm""".split()
 )
-_CAPITALISED_RE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w.&-]*)\s*$")
 _DATE_NEIGHBOUR_RE = re.compile(r"\s?[-–/:.]\s?\d")  # 12-17, 21/4, 15:20, 6.2.2017
 _GLUED_BEFORE_RE = re.compile(r"(?:[\w%][-–/:]|\d\s?[-–/]\s)$")  # Covid-19, 2015 – 2020
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;…“\"(\[]\s*|\n\s*)$")
-_WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 
 
 def _prev_word(text: str, pos: int) -> tuple[str, int] | None:
@@ -766,7 +764,7 @@ def _percent_or_amount(text: str, m: re.Match[str], index: SentenceIndex) -> Met
 
 
 _MULTIPLIER_RE = re.compile(r"[ \t\u00a0]+(triệu|nghìn|ngàn|vạn)(?=[ \t\u00a0]+[a-zà-ỹđ])")
-_MULTIPLIERS = {"triệu": 1e6, "nghìn": 1e3, "ngàn": 1e3, "vạn": 1e4}
+
 # Counted nouns printed as upper-case abbreviations in school, union and business
 # reports: "28 HS giỏi", "3 GV", "49 HTX", "120 DN", "2.000 CNLĐ", "1.257 CSTĐ cơ sở".
 # Units, currencies, clock and index abbreviations are not counted things.
@@ -876,7 +874,7 @@ def _count(text: str, m: re.Match[str], index: SentenceIndex) -> Metric | None:
     pos = m.end()
     mult = _MULTIPLIER_RE.match(text, pos)
     if mult:
-        value *= _MULTIPLIERS[mult.group(1)]
+        value *= MULTIPLIERS[mult.group(1)]
         pos = mult.end()
     elif "," in token or (("." in token) and not re.search(r"\.\d{3}$", token)):
         return None  # "2,5 người" is no count; decimals need a unit

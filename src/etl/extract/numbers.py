@@ -239,6 +239,7 @@ def parse_ratio(token: str) -> tuple[float, float]:
 
 
 __all__ = [
-    "GLUED_UNIT", "NUMBER_RE", "RATIO_RE", "UNIT_RULES", "TextView", "Unit", "dot_group_spaces", "number_view",
+    "GLUED_UNIT", "MULTIPLIERS", "NUMBER_RE", "RATIO_RE", "UNIT_RULES", "TextView", "Unit", "dot_group_spaces",
+    "number_view",
     "format_vi_number", "match_unit", "parse_ratio", "parse_vi_number",
 ]
