@@ -70,13 +70,14 @@ AWARD_RE = re.compile(
     rf"|(?P<medal>[Kk]ỷ{_S}niệm{_S}chương(?:{_S}[“\"][^”\"\n]{{2,100}}[”\"])?)"
     # "đạt danh hiệu Cờ thi đua xuất sắc": the instrument is the award, not a danh hiệu
     rf"|(?P<danh_hieu>danh{_S}hiệu(?:{_S}thi{_S}đua)?(?!:?{_S}(?:[Cc]ờ|[Bb]ằng{_S}khen|[Gg]iấy{_S}khen|[Hh]uân{_S}chương)\b))"
-    rf"|(?P<recognised>(?:(?:[Tt]uyên|[Bb]iểu){_S}dương\s*(?:,|và)\s*)?(?<!\w)công{_S}nhận(?:{_S}là)?(?!\w))"
+    rf"|(?P<recognised>(?-i:(?:(?:[Tt]uyên|[Bb]iểu){_S}dương\s*(?:,|và)\s*)?(?<!\w)công{_S}nhận(?:{_S}là)?(?!\w)))"
     rf"|(?P<praised>(?<!\w)(?:[Tt]uyên|[Bb]iểu){_S}dương(?:\s*(?:,|và)\s*khen{_S}thưởng)?(?!\w)"
     rf"|(?<!\w)[Kk]hen{_S}(?:thưởng|tặng)(?!\w)"
     # "đã đến động viên và thưởng cho CAQ Ngũ Hành Sơn số tiền 10 triệu đồng"
     rf"|(?<!\w)(?:trao{_S})?thưởng(?={_S}cho{_S})"
     # "trao thưởng về thành tích ... đối với các lực lượng Công an huyện X": for merit, not a contest prize
-    rf"|(?<!\w)trao{_S}thưởng(?={_S}(?:về|vì){_S}(?:thành{_S}tích|việc)))"
+    rf"|(?<!\w)trao{_S}thưởng(?={_S}(?:về|vì){_S}(?:thành{_S}tích|việc)))",
+    re.IGNORECASE,  # "Huân Chương Lao động", "Khen Thưởng" in headlines
 )
 _KINDS = ("co_thi_dua_xuat_sac", "co_thi_dua", "bang_khen", "giay_khen", "huan_chuong_lao_dong",
           "order", "medal", "danh_hieu", "recognised", "praised")
@@ -220,6 +221,10 @@ _PASSIVE_RE = re.compile(
 _GIVE_TAIL_RE = re.compile(rf"(?:trao|tặng|thưởng|phong|truy{_S}tặng|khen{_S}tặng|công{_S}nhận)\s*[“\"]?$")
 _GIVE_RE = re.compile(rf"\b(?:trao{_S}tặng|tặng{_S}thưởng|truy{_S}tặng|trao|tặng)\b")
 _PROPOSED_RE = re.compile(rf"\b(?:đề{_S}nghị|đề{_S}xuất|kiến{_S}nghị|xin|xét)\b")
+# "kiến nghị ... trình ... truy tặng": a proposal; "Theo/Xét đề nghị của Sở ...": the award was given on it
+_PROPOSAL_BEFORE_RE = re.compile(
+    rf"(?<![Tt]heo )(?<![Xx]ét )(?<!của )(?<!\w)(?:đề{_S}nghị|đề{_S}xuất|kiến{_S}nghị)(?!{_S}(?:của|khen{_S}thưởng{_S}của))(?!\w)"
+)
 _MAX_GAP = 120  # characters between a count and the award it receives (a long "được X, Y và Z tặng")
 _MAX_GAP_SAME_CLAUSE = 230  # ... when nothing but words of the subject's description lie between
 
@@ -242,7 +247,7 @@ class _Clauses:
 # Openers that are not the subject ("Tại hội nghị, ...", "Năm 2022, ...", "Chiều 29-5, ...").
 _OPENER_WORDS = (
     r"Tại|Dịp|Nhân|Năm|Trong|Đặc\s+biệt|Qua|Sau|Kết\s+quả|Theo|Ngoài(?:\s+ra)?|Bên\s+cạnh|Cũng|Đồng\s+thời|Riêng|"
-    r"Như\s+vậy|Từ|Với|Để|Nhằm|Hiện|Đến|Khi|Do|Vì|Sáng|Chiều|Tối|Trưa|Ngày|Hôm|Mới\s+đây|Vừa\s+qua|Trước\s+đó|Thay\s+mặt"
+    r"Như\s+vậy|Từ|Với|Để|Nhằm|Hiện|Đến|Khi|Do|Vì|Xét|Căn\s+cứ|Thừa\s+(?:uỷ|ủy)\s+quyền|Sáng|Chiều|Tối|Trưa|Ngày|Hôm|Mới\s+đây|Vừa\s+qua|Trước\s+đó|Thay\s+mặt"
 )
 _LEADING_ADVERBIAL_RE = re.compile(rf"^\W*(?:{_OPENER_WORDS})\b[^,]*,\s*")
 _OPENER_SEGMENT_RE = re.compile(rf"^\W*(?:(?:{_OPENER_WORDS})\b|(?:sáng|chiều|tối|trưa|ngày|hôm|năm)\b|.*\d)", re.IGNORECASE)
@@ -254,7 +259,7 @@ _TIME_PREFIX_RE = re.compile(
 # Where a subject ends: its first verb (or an aside in brackets).
 _SUBJECT_END_RE = re.compile(
     r"\(|(?:^|\s)(?:đã|đang|vừa|sẽ|cũng|còn|vẫn|luôn|liên\s+tục|nhiều\s+năm|vinh\s+dự|tổ\s+chức|long\s+trọng|trân\s+trọng|"
-    r"thay\s+mặt|tới\s+dự|đến\s+dự|tiếp\s+tục|quyết\s+định|ra\s+quyết\s+định|trao|tặng|khen|tuyên\s+dương|"
+    r"thay\s+mặt|tới\s+dự|đến\s+dự|tiếp\s+tục|quyết\s+định|ra\s+quyết\s+định|trao|tặng|phong\s+tặng|truy\s+tặng|khen|tuyên\s+dương|"
     r"biểu\s+dương|công\s+nhận|chính\s+thức|được|nhận|đón\s+nhận|đạt|giành|có)(?!\w)"
 )
 _GENERIC_SUBJECT_RE = re.compile(
@@ -390,6 +395,9 @@ def _recipient_phrase(subject: str) -> str:
         segments.pop()
     if not segments:
         return ""
+    end = _SUBJECT_END_RE.search(segments[-1])
+    if end is not None and not segments[-1][:end.start()].strip() and len(segments) > 1:
+        segments.pop()  # "ông X - Chủ tịch ..., vinh dự đón nhận": the last segment holds only the verb's adverbs
     keep = [segments[-1]]
     for seg in reversed(segments[:-1]):
         if not seg or not seg[0].isupper() or _OPENER_SEGMENT_RE.match(seg):
@@ -527,12 +535,21 @@ def _issuer_by(text: str, start: int, clause_start: int, praised: bool) -> str |
     return _clean_issuer(by.group("issuer")) if by else None
 
 
+# "Huân chương ... do Chủ tịch nước trao tặng", "cờ thi đua từ Thủ tướng Chính phủ"
+_DO_ISSUER_RE = re.compile(
+    rf"(?:{_S}[^\W\d_]+){{0,3}}?{_S}(?:do{_S}(?P<do>[{_UP}][^,;.:()\n]{{1,60}}?){_S}(?:trao{_S}tặng|tặng{_S}thưởng|tặng|trao|cấp|ký)(?!\w)"
+    rf"|từ{_S}(?P<from>(?:Thủ{_S}tướng|Chủ{_S}tịch|Bộ|UBND|Ủy{_S}ban|Uỷ{_S}ban|Chính{_S}phủ|Nhà{_S}nước|Trung{_S}ương)[^,;.:()\n]{{0,60}}?)"
+    rf"(?=\s+(?:vì|về|do|năm|tại|trong|nhân)\b|[,;.:()\n…]|$))"
+)
+
+
 def _issuer_of(text: str, end: int) -> tuple[str | None, int]:
     """ "Bằng khen của X", "Cờ thi đua Chính phủ": the issuer printed after the award, and its end."""
-    of = _OF_ISSUER_RE.match(text, end) or _OF_ISSUER_AFTER_OF_RE.match(text, end)
+    of = _OF_ISSUER_RE.match(text, end) or _OF_ISSUER_AFTER_OF_RE.match(text, end) or _DO_ISSUER_RE.match(text, end)
     if not of:
         return None, end
-    return _clean_issuer(of.group("issuer")), of.end()
+    issuer = of.groupdict().get("issuer") or of.groupdict().get("do") or of.groupdict().get("from")
+    return _clean_issuer(issuer), of.end()
 
 
 # --------------------------------------------------------------------------- #
@@ -657,7 +674,7 @@ def _mentions(text: str) -> list[_Mention]:
             before = text[max(0, m.start() - 25):m.start()]
             if _NOMINAL_BEFORE_RE.search(before):
                 continue  # "công tác thi đua, khen thưởng": a noun
-            if m.group().startswith("thưởng") and _REWARD_NOUN_BEFORE_RE.search(before):
+            if m.group().lower().startswith("thưởng") and _REWARD_NOUN_BEFORE_RE.search(before):
                 continue  # "tiền thưởng cho ...", "được thưởng cho ...": no act of giving
             if _AWARD_AFTER_VERB_RE.match(text, m.end()):
                 continue  # "khen tặng danh hiệu ...", "khen thưởng, tặng bằng khen ...": the award noun speaks
@@ -807,8 +824,9 @@ def _count_after(text, mentions, k, chains, counts, starts, state, clauses, inde
         return []
     if m.verb and _NOT_DONE_RE.search(text[max(0, m.start - 25):m.start]):
         return []
-    if _NOT_YET_RE.search(text, max(c_start, mentions[first].start - 30), mentions[first].start):
-        return []
+    if _NOT_YET_RE.search(text, max(c_start, mentions[first].start - 30), mentions[first].start) or \
+            _PROPOSAL_BEFORE_RE.search(text, max(c_start, mentions[first].start - 130), mentions[first].start):
+        return []  # "sẽ trao ...", "kiến nghị ... truy tặng ... cho 32 tập thể": not given (yet)
     head = mentions[first]
     kind, detail, a_start, stop = _shared_row_fields(text, mentions, k, chains)
     # "tuyên dương 106 đại biểu thiếu nhi “Cháu ngoan Bác Hồ”": the quoted title is the award
