@@ -246,6 +246,12 @@ def test_index_filters_in_the_page(review_site, browser):
         return [...document.querySelectorAll('#articles tbody tr:not(.hidden)')].map(r => r.dataset.district); })()""")
     assert visible == ["Nam Từ Liêm"]
     assert browser.js("document.getElementById('shown').textContent") == "1"
+    dated = browser.js("""(() => { document.querySelector('select[name=district]').value = '';
+        const f = document.getElementById('from'); f.value = '2022-01-01'; f.dispatchEvent(new Event('input'));
+        const t = document.getElementById('to'); t.value = '2022-12-31'; t.dispatchEvent(new Event('input'));
+        return [...document.querySelectorAll('#articles tbody tr:not(.hidden)')].map(r => r.dataset.date).sort(); })()""")
+    [(in_2022,)] = query(wh, "select count(*) from articles where year(published_at) = 2022")
+    assert len(dated) == in_2022 >= 1 and all(d.startswith("2022-") for d in dated)
     row = browser.js("(() => { const r = document.querySelector('#articles tbody tr[data-quarantined=\\'1\\']'); "
                      "return r && [r.dataset.district, r.innerText]; })()")
     assert row and row[0] == "Nam Từ Liêm" and "metrics: value_not_negative" in row[1]

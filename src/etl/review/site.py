@@ -54,6 +54,7 @@ INDEX_JS = """
 (function () {
   const q = document.getElementById('q'), rows = [...document.querySelectorAll('#articles tbody tr')];
   const selects = [...document.querySelectorAll('.filters select')], onlyQ = document.getElementById('only-quarantined');
+  const from = document.getElementById('from'), to = document.getElementById('to');
   const shown = document.getElementById('shown');
   function apply() {
     const text = q.value.trim().toLowerCase(); let n = 0;
@@ -61,11 +62,12 @@ INDEX_JS = """
       let ok = !text || r.dataset.search.includes(text);
       for (const s of selects) ok = ok && (!s.value || r.dataset[s.name] === s.value);
       ok = ok && (!onlyQ.checked || Number(r.dataset.quarantined) > 0);
+      ok = ok && (!from.value || (r.dataset.date && r.dataset.date >= from.value)) && (!to.value || (r.dataset.date && r.dataset.date <= to.value));
       r.classList.toggle('hidden', !ok); n += ok;
     }
     shown.textContent = n;
   }
-  [q, onlyQ, ...selects].forEach(e => e.addEventListener('input', apply));
+  [q, onlyQ, from, to, ...selects].forEach(e => e.addEventListener('input', apply));
   apply();
 })();
 """
@@ -161,13 +163,14 @@ def index_page(articles: list[ArticleRow], refused: list[dict]) -> str:
     for row in articles:
         a = row.article
         year = str(a["published_at"].year) if a.get("published_at") else ""
+        day = a["published_at"].date().isoformat() if a.get("published_at") else ""
         reasons = "; ".join(sorted({f"{q['table']}: {q['failed']}" for q in row.quarantined}))
         search = " ".join(filter(None, [a.get("title"), a.get("district"), _outlet(a), a.get("uri")])).lower()
         counts = "".join(f'<td class="n">{row.counts.get(t, 0)}</td>' for t in FACT_TABLES)
         corrected = f' <span class="badge corrected">{len(row.corrections)} corrected</span>' if row.corrections else ""
         body_rows.append(
             f'<tr data-search="{escape(search)}" data-district="{escape(a.get("district") or "")}" '
-            f'data-outlet="{escape(_outlet(a))}" data-year="{year}" data-quarantined="{len(row.quarantined)}">'
+            f'data-outlet="{escape(_outlet(a))}" data-year="{year}" data-date="{day}" data-quarantined="{len(row.quarantined)}">'
             f'<td>{_fmt(a.get("published_at"))}</td><td><a href="{article_file(a["article_id"])}">{escape(a.get("title") or a["uri"])}</a>{corrected}</td>'
             f'<td>{escape(a.get("district") or "")}</td><td>{escape(_outlet(a))}</td>{counts}'
             f'<td class="n" title="{escape(reasons)}">{len(row.quarantined)}</td><td>{escape(reasons)}</td></tr>'
@@ -177,6 +180,7 @@ def index_page(articles: list[ArticleRow], refused: list[dict]) -> str:
         + _options("district", "District", [r.article.get("district") for r in articles])
         + _options("outlet", "Outlet", [_outlet(r.article) for r in articles])
         + _options("year", "Year", [str(r.article["published_at"].year) for r in articles if r.article.get("published_at")])
+        + '<label>From <input type="date" id="from"></label><label>to <input type="date" id="to"></label>'
         + '<label><input type="checkbox" id="only-quarantined"> only with quarantined rows</label>'
         + f'<span><b id="shown">{len(articles)}</b> of {len(articles)} articles</span></div>'
     )
