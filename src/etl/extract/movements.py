@@ -101,6 +101,7 @@ _SPEECH_VERB_RE = re.compile(
 # untriggered ones are short.
 _MAX_WORDS_TRIGGERED = 40
 _MAX_WORDS_UNTRIGGERED = 25
+_MAX_NAME_CHARS = 300  # the movements suite refuses longer names (error severity)
 # A motto is a list of three or more short parallel phrases sharing a word:
 # “đi từng ngõ, gõ từng nhà, rà từng đối tượng”, “Chương trình tốt, thầy dạy tốt, …”.
 _MOTTO_SPLIT_RE = re.compile(r"\s*[,;]\s*|\s+[-–—]\s+")
@@ -299,7 +300,7 @@ def extract_movements(text: str) -> list[Movement]:
             prev_end, prev_kind = q_end, None
             continue
         max_words = _MAX_WORDS_UNTRIGGERED if kind is None and not motto else _MAX_WORDS_TRIGGERED
-        if len(name.split()) > max_words or _AWARD_NAME_RE.match(name):
+        if len(name.split()) > max_words or len(name) > _MAX_NAME_CHARS or _AWARD_NAME_RE.match(name):
             continue
         if len(name.split()) == 1 and not name[0].isupper():
             continue  # “hổ” và “ruồi”: a quoted word, not a name
