@@ -174,6 +174,14 @@ def test_story_ids_never_change(run_flow, tmp_path):
     publish(store)
     assert story_by_file(wh) == now
 
+    # an unreadable features file is set aside and its articles' features recomputed; no story changes
+    damaged = store.list_files("stories/features", ".parquet")[0]
+    (wh / damaged).write_bytes(b"PAR1 not parquet")
+    publish(store)
+    assert story_by_file(wh) == now
+    assert [p.name for p in (wh / "corrupt").rglob("*.parquet")] == [Path(damaged).name]
+    assert assign_stories(store).assigned == 0
+
 
 def features(article_id: str, text: str) -> stories.Features:
     return stories.article_features({"article_id": article_id, "content_hash": article_id, "title": None, "text": text})

@@ -39,6 +39,7 @@ from typing import Iterable
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 from datasketch import MinHash, MinHashLSH
 
 from etl.clock import now_local
@@ -527,6 +528,24 @@ def features_table(rows: list[Features], computed_at: dt.datetime) -> pa.Table:
     return pa.table(data, schema=FEATURE_SCHEMA)
 
 
+def set_aside_unreadable_features(store: Store) -> list[str]:
+    """Move feature files whose footer cannot be read to `corrupt/`; their articles' features are recomputed.
+
+    (etl.publish does the same for tables/; features can always be rebuilt from the articles.)
+    """
+    moved = []
+    for rel in live(store, FEATURES_TABLE):
+        try:
+            with store.fs.open_input_file(store.path(rel)) as handle:
+                pq.read_metadata(handle)
+        except (pa.ArrowException, OSError) as exc:
+            target = f"corrupt/{now_local():%Y%m%dT%H%M%S}/{rel}"
+            store.move(rel, target)
+            log.error("set aside %s (%s): its articles' story features are recomputed", store.uri(rel), exc)
+            moved.append(rel)
+    return moved
+
+
 def read_features(store: Store) -> dict[str, Features]:
     """Latest stored features of every article."""
     source = source_of(store, FEATURES_TABLE)
@@ -641,6 +660,7 @@ def assign_stories(store: Store, run_id: str | None = None, now: dt.datetime | N
     started = time.perf_counter()
     now = now or now_local()
     result = StoryResult()
+    set_aside_unreadable_features(store)
     members = read_members(store)
     placed = {m["article_id"] for m in members}
     # an article needs work when its text has no features yet or it has no story (a crash between
