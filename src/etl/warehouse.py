@@ -75,11 +75,16 @@ def connect(warehouse: str | Path = "warehouse") -> duckdb.DuckDBPyConnection:
     path = database_path(store)
     if not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}")
-    con = duckdb.connect(str(path), read_only=True, config={
+    # A fresh instance that attaches the file, not duckdb.connect(path): DuckDB keeps one instance
+    # per path in a process, so while any connection to it is open a new connect gets that instance,
+    # still reading the file publish has since replaced (and, locked down, refusing the settings below).
+    con = duckdb.connect(":memory:", config={
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "allow_community_extensions": False,
     })
+    con.execute(f'attach {sql_string(str(path))} as "{path.stem}" (read_only)')
+    con.execute(f'use "{path.stem}"')
     if store.is_s3:  # before the lock: registering a filesystem is itself external access
         from etl.s3 import register_s3
 
