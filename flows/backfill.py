@@ -16,26 +16,9 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
-from etl.bronze import FETCHES_DIR, read_rows
-from etl.clock import local_date
+from etl.pipeline import runs_between
 from etl.storage import Store
 from flows.nightly import nightly_ingest
-
-
-def runs_between(store: Store, start: dt.date | None, end: dt.date | None, sources: list[str] | None = None) -> list[str]:
-    """run_ids of the nights whose successful fetches fall in [start, end] (and come from `sources`)."""
-    wanted = set(sources or ())
-    runs = set()
-    for row in read_rows(store, FETCHES_DIR):
-        day = local_date(row.get("fetched_at"))
-        if not row.get("raw_hash") or not row.get("run_id") or day is None:
-            continue
-        if (start and day < start) or (end and day > end):
-            continue
-        if wanted and row.get("source_name") not in wanted:
-            continue
-        runs.add(row["run_id"])
-    return sorted(runs)
 
 
 @flow(name="backfill", flow_run_name="backfill-{warehouse}", log_prints=True)

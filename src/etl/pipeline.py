@@ -16,6 +16,7 @@ Example (no Prefect):
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
 import hashlib
 import json
@@ -32,7 +33,7 @@ from typing import Any, Callable, Iterator
 from filelock import Timeout
 
 from etl import parallel
-from etl.clock import now_local
+from etl.clock import local_date, now_local
 from etl.errors import MissingInputError, WarehouseError, WarehouseLockedError
 from etl.models import Failure, Item
 from etl.schema import FACT_TABLES, QuarantineRow, Run
@@ -573,3 +574,23 @@ def run_night(ctx: RunContext, run: Run, stages: Stages = PLAIN) -> dict[str, An
     publish(ctx.store)  # the runs view now includes this run's final record
     return stats.summary(run, paths)
 
+
+def runs_between(store: Store, start: dt.date | None, end: dt.date | None, sources: list[str] | None = None) -> list[str]:
+    """run_ids of the nights whose successful fetches fall in [start, end] (and come from `sources`).
+
+    The nights a backfill re-processes (flows/backfill.py), by Vietnam-local fetch date.
+    """
+    from etl.bronze import FETCHES_DIR, read_rows
+
+    wanted = set(sources or ())
+    runs = set()
+    for row in read_rows(store, FETCHES_DIR):
+        day = local_date(row.get("fetched_at"))
+        if not row.get("raw_hash") or not row.get("run_id") or day is None:
+            continue
+        if (start and day < start) or (end and day > end):
+            continue
+        if wanted and row.get("source_name") not in wanted:
+            continue
+        runs.add(row["run_id"])
+    return sorted(runs)
