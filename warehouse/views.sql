@@ -106,8 +106,9 @@ select st.story_id,
        min(coalesce(r.published_at, r.fetched_at)) as first_seen,
        max(coalesce(r.published_at, r.fetched_at)) as last_seen,
        count(*) as articles,
-       list(distinct coalesce(r.source, r.sitename, r.source_name) order by coalesce(r.source, r.sitename, r.source_name))
-           filter (where coalesce(r.source, r.sitename, r.source_name) is not null) as outlets,
+       -- the outlet as printed, else the site's name (a folder's source_name names no outlet)
+       list(distinct coalesce(r.source, r.sitename) order by coalesce(r.source, r.sitename))
+           filter (where coalesce(r.source, r.sitename) is not null) as outlets,
        arg_min(r.district, st.story_rank) filter (where r.district is not null) as district,
        arg_min(r.province, st.story_rank) filter (where r.province is not null) as province,
        arg_min(coalesce(r.year, year(r.published_at)), st.story_rank)
