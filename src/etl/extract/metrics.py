@@ -60,6 +60,8 @@ _ANCHOR_RE = re.compile(
     r"|\b(?:toàn|cả)\s+(?:khóa|khoá|nhiệm\s+kỳ)\b|\bnhiệm\s+kỳ\s+(?:qua|này|trước)\b"
     r")"
     rf"|\b[Nn]ăm\s+(?P<year>{_Y})\b(?!\s*[-–/]\s*\d)"
+    # a month or quarter of a year: "tháng 6/2023", "quý I/2023", "quý IV-2016"
+    rf"|\b(?:[Tt]háng|[Qq]uý)\s+(?:\d{{1,2}}|[IV]{{1,3}})\s*[/-]\s*(?P<month>{_Y})\b(?!\s*[-–/]\s*\d)"
     rf"|(?:(?<=[\s”\"’)])|^)(?<![-–/.]\s)(?P<bare>{_Y})(?![\w/%-]|[.,]\d|\s*[-–/]\s*\d|\s+[a-zà-ỹđ])"
     r"|(?P<rel>\b[Nn]ăm\s+(?:nay|qua|vừa\s+qua|ngoái)\b)"
     r"|(?P<now>\b(?:[Tt]ính\s+)?(?:[Đđ]ến|[Tt]ới)\s+(?:nay|thời\s+điểm\s+(?:này|hiện\s+tại))\b"
@@ -202,15 +204,17 @@ def _anchors(text: str, start: int, end: int, subject_year: int | None = None) -
     for m in _ANCHOR_RE.finditer(text, start, end):
         kind = m.lastgroup
         tail = text[max(start, m.start() - 35):m.start()]
-        if kind in ("year", "bare") and _COMPARISON_TAIL_RE.search(tail):
+        if kind in ("year", "bare", "month") and _COMPARISON_TAIL_RE.search(tail):
             # the base of a comparison governs only its own figure: "so với dự toán năm 2013 (175.000 tỷ đồng)"
             out.append(Anchor(m.start(), m.end(), "base", int(m.group(kind)), m.end()))
             continue
         if kind == "rel" and _COMPARISON_TAIL_RE.search(tail):
             continue
-        if kind in ("year", "bare") and _EVENT_TAIL_RE.search(tail):
+        if kind in ("year", "bare", "month") and _EVENT_TAIL_RE.search(tail):
             continue
-        year = int(m.group(kind)) if kind in ("year", "bare") else None
+        if kind == "month":
+            kind = "year"
+        year = int(m.group(m.lastgroup)) if kind in ("year", "bare") else None
         if kind == "rel" and _THIS_YEAR_RE.match(m.group()):
             year = subject_year  # "năm nay" is the year the headline is about, when it prints one
         scope_end = end
