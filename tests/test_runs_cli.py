@@ -192,3 +192,11 @@ def test_unknown_format_is_refused(warehouse):
     result = CliRunner().invoke(app, ["runs", "--warehouse", str(warehouse), "--format", "xml"])
     assert result.exit_code == 2
     assert "xml" in result.output
+
+
+def test_output_examples_hold():
+    import doctest
+
+    import etl.output
+
+    assert doctest.testmod(etl.output).failed == 0

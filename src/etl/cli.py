@@ -392,9 +392,12 @@ def runs(
 
 def run_summary(run: dict) -> str:
     """One run's inputs, rows, quarantine, validation and message as a sentence (the `etl runs` table)."""
+    from etl.validate import FAILED, PASSED
+
     n = {k: v or 0 for k, v in run.items() if k.startswith(("inputs_", "rows_"))}
     facts = sum(v for k, v in n.items() if k.startswith("rows_") and k != "rows_articles")
-    validation = {True: "passed", False: "failed"}.get(run.get("validation_success"), "not run")
+    # the run record keeps only validation_success, so "passed with warnings" cannot be told apart here
+    validation = {True: PASSED, False: FAILED}.get(run.get("validation_success"), "not run")
     text = (f"read {n.get('inputs_seen', 0)} (new {n.get('inputs_new', 0)}, changed {n.get('inputs_changed', 0)}, "
             f"failed {n.get('inputs_failed', 0)}); loaded {n.get('rows_articles', 0)} articles, {facts} facts; "
             f"quarantined {run.get('quarantined') or 0}; validation {validation}")
