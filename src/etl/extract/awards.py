@@ -469,7 +469,7 @@ _ISSUER_START_RE = re.compile(
     r"liên\s+đoàn|đoàn|nhà\s+nước|chính\s+phủ|các\s+(?:cấp|bộ|ngành|sở))\b)"
 )
 _NOT_ISSUER_START_RE = re.compile(
-    r"^(?:Và|Để|Đã|Hiện|Nhằm|Các|Những|Nhiều|Theo|Trong|Với|Sau|Qua|Từ|Khi|Do|Vì|Tại|Nhân|Năm|Ngày|Sáng|Chiều|Tối|"
+    r"^(?:Và|Để|Đã|Dù|Tuy|Mặc\s+dù|Dẫu|Hiện|Nhằm|Các|Những|Nhiều|Theo|Trong|Với|Sau|Qua|Từ|Khi|Do|Vì|Tại|Nhân|Năm|Ngày|Sáng|Chiều|Tối|"
     r"Đồng\s+thời|Đặc\s+biệt|Bên\s+cạnh|Ngoài|Riêng|Cũng|Còn|Mỗi|Tất\s+cả|Toàn|Đây|Đó|Này|Chúng|Tôi|Họ|Kết\s+quả|"
     r"Hội\s+nghị|Lễ|Buổi|Chương\s+trình|Đại\s+hội)\b"
 )
@@ -595,6 +595,8 @@ _ACTIVE_RCP_RE = re.compile(
 _COUNT_AFTER_MARK_RE = re.compile(
     rf"(?:\bcho|\btặng|\bvới|\bgồm)\s*(?:(?:hơn|gần|trên|khoảng|tổng{_S}số|tổng{_S}cộng|lần{_S}lượt|thêm){_S})?$"
 )
+_CONCESSIVE_RE = re.compile(r"\W*(?:Đã|Dù|Tuy|Mặc\s+dù|Dẫu)(?!\w)")
+_BUT_COUNT_RE = re.compile(rf"(?<!\w)nhưng\s*(?:(?:hơn|gần|trên|khoảng){_S})?$")
 # ... or only a short, verbless stretch between: "khen thưởng 38 sáng kiến ... và 6 tập thể"
 _VERB_IN_GAP_RE = re.compile(
     rf"\b(?:được|nhận|đạt|là|có|đã|đang|sẽ|trao|tặng|tổ{_S}chức|tham{_S}dự|tham{_S}gia|của|gồm)\b|[“\"]"
@@ -819,6 +821,8 @@ def _count_after(text, mentions, k, chains, counts, starts, state, clauses, inde
     c = counts[i]
     between = text[m.end:c.start]
     marked = bool(_COUNT_AFTER_MARK_RE.search(between))
+    # "Đã nhận bằng khen 1-2 năm nhưng hơn 800 gương ...": a fronted concessive clause shares the main subject
+    marked = marked or bool(_CONCESSIVE_RE.match(text, c_start) and _BUT_COUNT_RE.search(between))
     # an award noun needs "cho"/"tặng"/"với" before its count; a verb takes its object directly
     if not marked and (not m.verb or len(between) > 60 or _VERB_IN_GAP_RE.search(between)):
         return []
