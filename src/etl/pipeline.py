@@ -265,10 +265,9 @@ def run_batch(ctx: RunContext, items: list[Item], stages: Stages = PLAIN, batch_
     out.validation = dict(validated.results)
     out.quarantine = validated.quarantine + failure_rows(out.failures, ctx.run_id)
     loaded = timed(secs, "load", stages.load, ctx.store, validated, out.quarantine, ctx.run_id, batch_no)
-    if ctx.reprocess is None:
-        from etl.bronze import commit_state
+    from etl.bronze import commit_state
 
-        commit_state(ctx.store, ctx.run_id)  # only now do this batch's pages count as seen (conditional GET)
+    commit_state(ctx.store, ctx.run_id)  # only now do this batch's pages count as seen (conditional GET)
     out.rows = {t: loaded.rows.get(t, 0) for t in TABLES}
     for article in validated.tables.get("articles", []):
         ctx.known[article.article_id] = known_entry(article)
