@@ -267,3 +267,10 @@ def test_explain_prints_sentence_fields_and_rule(review_site):
     assert "awards.bang_khen:count" in out and "recipient_count" in out and "the list names nine" in out
     result = runner.invoke(app, ["explain", "metrics-0000000000000000", "--warehouse", str(wh)])
     assert result.exit_code == 2 and "no fact" in result.output
+
+
+def test_dashboard_counts_are_integers(review_site):
+    wh, _, _ = review_site  # (the dashboard test reads "14/14" off the rendered chart)
+    assert query(wh, "select distinct typeof(targets_completed), typeof(targets_total), typeof(collective_awards), "
+                     "typeof(individual_awards), typeof(articles) from district_year_summary") == [("BIGINT",) * 5]
+    assert query(wh, "select distinct typeof(awards), typeof(recipients) from awards_by_issuer") == [("BIGINT", "BIGINT")]
