@@ -366,6 +366,31 @@ _OLD_TONES = {"oá": "óa", "oà": "òa", "oả": "ỏa", "oã": "õa", "oạ": 
 _OLD_TONES_RE = re.compile("|".join(_OLD_TONES))
 
 
+# "ông A là Chủ tịch UBND, ông B …", "thôi chức vụ Phó Bí thư, bà C …": the office is
+# said of someone else, or is being left.
+_OFFICE_OF_OTHER_RE = re.compile(r"(?<!\w)(?:là|làm|chức\s+vụ|chức|giữ|thôi|nghỉ|nhận|về|của|với)\s*$")
+
+
+def _apposition_before(text: str, honorific_start: int) -> tuple[int, int] | None:
+    """ "Phó Chủ tịch UBND xã, ông Bùi Xuân Tiến": the office printed before a comma and the honorific.
+
+    Not when the office follows another person ("bà A, Phó Chủ tịch …, ông B – …": the office is
+    A's) or holds digits or more than a clause.
+    """
+    comma = honorific_start - 1
+    while comma > 0 and text[comma] in " \u00a0":
+        comma -= 1
+    if comma <= 0 or text[comma] != ",":
+        return None
+    span = _position_before(text, comma)
+    if span is None or re.search(r"\d", text[span[0]:comma]):
+        return None
+    lead = text[max(0, span[0] - 40):span[0]]
+    if _ends_with_person(lead.rstrip(" ,–-")) or _OFFICE_OF_OTHER_RE.search(lead):
+        return None
+    return span[0], comma
+
+
 def _position_words(position: str) -> frozenset[str]:
     """Content words of a position, case-folded; "kiêm" joins offices like a comma."""
     folded = _OLD_TONES_RE.sub(lambda m: _OLD_TONES[m.group()], unicodedata.normalize("NFC", position.casefold()))
@@ -421,6 +446,8 @@ def extract_officials(text: str) -> list[Official]:
         elif picked[-1][2] == r_end and pos_after:
             position_span = pos_after
             q_start, q_end = n_start, pos_after[1]
+        elif honorific and (position_span := _apposition_before(text, r_start - len(honorific.group()))):
+            q_start, q_end = position_span[0], n_end
         else:
             continue
         position = " ".join(text[position_span[0]:position_span[1]].split()).strip(" ,-–")
