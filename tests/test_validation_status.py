@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.validate import FAILED, PASSED, PASSED_WITH_WARNINGS, STATUSES, summary_status, validation_status
+from etl.validate import (FAILED, PASSED, PASSED_WITH_WARNINGS, STATUSES, overall_status, summary_status,
+                          validation_status)
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +55,8 @@ def test_table_results_speak_the_vocabulary(validated):
         entry = {"success": result.success, "failed": sorted(result.failed_expectations)}
         assert summary_status(entry) == result.status, table
     assert set(status.values()) <= set(STATUSES)
+    assert overall_status(status.values()) == FAILED
+    assert overall_status(s for t, s in status.items() if t != "awards") == PASSED_WITH_WARNINGS
 
 
 def test_ge_results_carry_our_severity(validated):
@@ -134,3 +137,11 @@ def test_labels_are_replaced_not_stacked(validated, tmp_path):
     page = next(site.glob("validations/metrics/**/*.html")).read_text(encoding="utf-8")
     assert page.count(PAGE_MARK[0]) == 1
     assert (site / "index.html").read_text(encoding="utf-8").count("'field': 'etl_status'") == 1
+
+
+def test_vocabulary_examples_hold():
+    import doctest
+
+    import etl.validate
+
+    assert doctest.testmod(etl.validate).failed == 0

@@ -55,6 +55,16 @@ def validation_status(success: bool, failed_expectations) -> str:
     return PASSED_WITH_WARNINGS if failed_expectations else PASSED
 
 
+def overall_status(statuses) -> str:
+    """The worst of several tables' statuses (a night's validation as one word).
+
+    >>> overall_status([PASSED, PASSED_WITH_WARNINGS]), overall_status([]), overall_status([FAILED, PASSED])
+    ('passed with warnings', 'passed', 'failed')
+    """
+    statuses = set(statuses)
+    return next((s for s in (FAILED, PASSED_WITH_WARNINGS) if s in statuses), PASSED)
+
+
 def summary_status(entry: dict) -> str:
     """The status of one table in a run summary's `validation` (success, failed expectation names)."""
     return validation_status(entry.get("success", True), entry.get("failed") or ())
