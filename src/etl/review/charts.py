@@ -45,7 +45,8 @@ def _budget(data: list[dict]):
     fig = go.Figure(go.Bar(x=[_label(r) for r in data], y=[r["budget_revenue_pct_of_plan"] for r in data],
                            marker_color=COLOURS["pct"], text=[f"{r['budget_revenue_pct_of_plan']:g} %" for r in data],
                            textposition="outside", name="revenue, % of plan"))
-    fig.add_hline(y=100, line_dash="dash", line_color="#c62828", annotation_text="plan (100 %)")
+    fig.add_hline(y=100, line_dash="dash", line_color="#c62828", annotation_text="plan (100 %)",
+                  annotation_position="top left")
     fig.update_layout(yaxis_title="% of plan")
     return fig
 
