@@ -274,3 +274,23 @@ def test_dashboard_counts_are_integers(review_site):
     assert query(wh, "select distinct typeof(targets_completed), typeof(targets_total), typeof(collective_awards), "
                      "typeof(individual_awards), typeof(articles) from district_year_summary") == [("BIGINT",) * 5]
     assert query(wh, "select distinct typeof(awards), typeof(recipients) from awards_by_issuer") == [("BIGINT", "BIGINT")]
+
+
+def test_overlapping_spans_are_cut_into_segments_that_read_back_as_each_quote():
+    from html import unescape
+
+    from etl.review.data import Fact
+    from etl.review.site import _fmt, highlighted_text
+
+    text = "Tặng Bằng khen cho 3 tập thể <và> 5 cá nhân."
+    spans = {"awards-a": (5, 28, "awards"), "metrics-b": (19, 28, "metrics"), "metrics-c": (24, 43, "metrics")}
+    facts = [Fact(t, fid, "x", text[s:e], s, e, None, False, {}) for fid, (s, e, t) in spans.items()]
+    html = highlighted_text(text, facts)
+    read: dict[str, str] = {}
+    for ids, segment in re.findall(r'<mark[^>]*data-facts="([^"]+)"[^>]*>(.*?)</mark>', html):
+        for fid in ids.split():
+            read[fid] = read.get(fid, "") + unescape(segment)
+    assert read == {fid: text[s:e] for fid, (s, e, _) in spans.items()}
+    assert unescape(re.sub(r"<[^>]+>", "", html)) == text  # nothing added, nothing lost
+    assert "&lt;và&gt;" in html
+    assert (_fmt(14.0), _fmt(8602.658)) == ("14", "8602.658")

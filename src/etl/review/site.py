@@ -113,8 +113,8 @@ def page(title: str, body: str, *, head: str = "", script: str = "", root: str =
 def _fmt(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, float):
-        return f"{value:g}" if value != int(value) or abs(value) < 1e15 else str(value)
+    if isinstance(value, float):  # 14, not 14.0; 8602.658 in full
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.12g}"
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     return str(value)
