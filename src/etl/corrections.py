@@ -154,12 +154,14 @@ def write_correction(store: Store, correction: Correction) -> str:
 
 
 def _now() -> dt.datetime:
+    """Vietnam local time, as every warehouse timestamp."""
     from etl.clock import now_local
 
     return now_local()
 
 
 def _new(fact: dict, table: str, action: str, values: dict | None, reason: str, author: str) -> Correction:
+    """A correction row of one fact; the reason is required."""
     if not reason.strip():
         raise CorrectionError("say why with --reason TEXT: the reason is kept with the correction")
     return Correction(
@@ -253,6 +255,7 @@ def _columns(table: str) -> list[tuple[str, str]]:
 
 
 def _json_field(name: str, kind: str) -> str:
+    """SQL reading one field of a correction's JSON values as its column type."""
     return f"cast(json_extract_string(l.new_values, '$.{name}') as {kind})"
 
 
@@ -379,6 +382,7 @@ def gold_from_corrections(con) -> dict[str, dict]:
 
 
 def _jsonable(value: Any) -> Any:
+    """Dates as ISO strings, the way gold files hold them."""
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
 

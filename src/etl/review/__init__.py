@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 
 def _write(path: Path, html: str) -> None:
+    """Write a page atomically, so a browser never opens half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(html, encoding="utf-8")

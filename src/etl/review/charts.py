@@ -23,10 +23,12 @@ class Chart:
 
 
 def _label(r: dict) -> str:
+    """A district-year bar label."""
     return f"{r['district'] or '(no district)'} {r['year']}"
 
 
 def _targets(data: list[dict]):
+    """Completed against set targets, labelled 14/14."""
     import plotly.graph_objects as go
 
     x = [_label(r) for r in data]
@@ -40,6 +42,7 @@ def _targets(data: list[dict]):
 
 
 def _budget(data: list[dict]):
+    """Revenue as % of plan, with the plan line at 100 %."""
     import plotly.graph_objects as go
 
     fig = go.Figure(go.Bar(x=[_label(r) for r in data], y=[r["budget_revenue_pct_of_plan"] for r in data],
@@ -52,6 +55,7 @@ def _budget(data: list[dict]):
 
 
 def _awards(data: list[dict]):
+    """Awards per issuer, stacked by recipient kind."""
     import plotly.graph_objects as go
 
     issuers = list(dict.fromkeys(r["issuer"] for r in data))[:15][::-1]  # the 15 largest, largest on top
@@ -67,6 +71,7 @@ def _awards(data: list[dict]):
 
 
 def _nights(data: list[dict]):
+    """Articles (and stories) loaded per night."""
     import plotly.graph_objects as go
 
     x = [str(r["night"]) for r in data]

@@ -111,6 +111,7 @@ def page(title: str, body: str, *, head: str = "", script: str = "", root: str =
 
 
 def _fmt(value: Any) -> str:
+    """A field value as the page prints it."""
     if value is None:
         return ""
     if isinstance(value, float):  # 14, not 14.0; 8602.658 in full
@@ -121,6 +122,7 @@ def _fmt(value: Any) -> str:
 
 
 def article_file(article_id: str) -> str:
+    """An article page's path, relative to the site folder."""
     return f"articles/{article_id}.html"
 
 
@@ -149,10 +151,12 @@ def dashboard_page(rendered: list[tuple[Any, str, list[dict]]], plotly_js: str, 
 # --------------------------------------------------------------------------- #
 
 def _outlet(a: dict) -> str:
+    """The outlet as printed, else the site or source name."""
     return a.get("source") or a.get("sitename") or a.get("source_name") or ""
 
 
 def _options(name: str, label: str, values: list[str]) -> str:
+    """A filter <select> over the distinct values."""
     opts = "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in sorted(set(filter(None, values))))
     return f'<label>{label} <select name="{name}"><option value="">all</option>{opts}</select></label>'
 
