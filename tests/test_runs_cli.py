@@ -200,3 +200,14 @@ def test_output_examples_hold():
     import etl.output
 
     assert doctest.testmod(etl.output).failed == 0
+
+
+def test_a_run_id_inside_a_text_column_stays_whole_when_it_can():
+    # giving the two path columns their whole width first left the note 12 columns: the run id was folded
+    run_id = "20261201T020000-a1b2c3"
+    names = ["source", "note", "target"]
+    cells = [["file:///srv/inbox/quan-1/a.txt", f"rerun {run_id} after fixing the feed address " * 2,
+              "file:///srv/inbox/quan-3/b.txt"]]
+    output = render_table(names, cells, WIDTH)
+    assert_fits(output)
+    assert output.count(run_id) == 2

@@ -40,6 +40,7 @@ class Format(str, enum.Enum):
 
 # a column narrower than this is unreadable; such tables print as row blocks instead
 MIN_WRAPPED = 10
+WHOLE_WORD = 24  # a run id (22 characters) or a fact id in any column stays whole when the width allows
 LABEL_MAX = 24
 IDENTIFIER = re.compile(r"(^|[_ ])id$", re.I)
 
@@ -89,18 +90,22 @@ def fit_widths(names: Sequence[str], cells: Sequence[Sequence[str]], width: int)
     """Column widths that fit `width`, or None when the table cannot fit readably.
 
     Every column gets its natural width when that fits; otherwise each starts at its
-    narrowest (an identifier's longest word, other columns down to MIN_WRAPPED) and
-    the rest of the width goes to the columns that lose most.
+    narrowest (an identifier's longest word; other columns their longest word up to
+    WHOLE_WORD, or down to MIN_WRAPPED when that cannot fit) and the rest of the width
+    goes to the columns that lose most.
     """
     texts = [[name, *(row[i] for row in cells)] for i, name in enumerate(names)]
     natural = [max(cell_len(line) for t in col for line in (t.splitlines() or [""])) for col in texts]
     words = [max(longest_word(t) for t in col) for col in texts]
-    narrowest = [w if is_identifier(n) else min(w, max(MIN_WRAPPED, longest_word(n)), nat)
-                 for n, w, nat in zip(names, words, natural)]
     room = width - _overhead(names, width)
     if sum(natural) <= room:
         return natural
-    if sum(narrowest) > room:
+    for floor in (WHOLE_WORD, MIN_WRAPPED):
+        narrowest = [w if is_identifier(n) else min(w, max(floor, longest_word(n)), nat)
+                     for n, w, nat in zip(names, words, natural)]
+        if sum(narrowest) <= room:
+            break
+    else:
         return None
     widths = list(narrowest)
     spare = room - sum(widths)
