@@ -58,6 +58,15 @@ _ORDERS = "|".join(_p(o) for o in (
     "Độc lập", "Quân công", "Chiến công", "Bảo vệ Tổ quốc", "Hồ Chí Minh", "Sao vàng", "Dũng cảm",
     "Hữu nghị", "Đại đoàn kết dân tộc", "Kháng chiến", "Chiến thắng", "Chiến sĩ vẻ vang",
 ))
+# Titles (danh hiệu) named without the word "danh hiệu": "8 giáo viên đạt Chiến sĩ thi đua cơ sở"
+_TITLES = "|".join(_p(t) for t in (
+    "Chiến sĩ thi đua", "Chiến sỹ thi đua", "Lao động tiên tiến", "Tập thể lao động xuất sắc", "Tập thể lao động tiên tiến",
+    "Anh hùng Lao động", "Anh hùng Lực lượng vũ trang nhân dân", "Nhà giáo Nhân dân", "Nhà giáo Ưu tú",
+    "Thầy thuốc Nhân dân", "Thầy thuốc Ưu tú", "Nghệ sĩ Nhân dân", "Nghệ sĩ Ưu tú", "Nghệ nhân Nhân dân",
+    "Nghệ nhân Ưu tú", "Bà mẹ Việt Nam anh hùng", "Gia đình văn hóa", "Gia đình văn hoá", "Làng văn hóa", "Làng văn hoá",
+    "Chiến sĩ tiên tiến", "Đơn vị quyết thắng", "Đơn vị tiên tiến",
+))
+_TITLE_VERB_BEFORE_RE = re.compile(r"(?:đạt|công\s+nhận|tặng|nhận|phong|giữ\s+vững)\s+(?:là\s+)?$", re.IGNORECASE)
 # An award noun right after a verb makes the verb part of that award ("khen tặng danh hiệu ...")
 _AWARD_NOUN = _p(r"(?:[Cc]ờ|[Bb]ằng khen|[Gg]iấy khen|[Hh]uân chương|[Kk]ỷ niệm chương|danh hiệu)")
 AWARD_RE = re.compile(
@@ -68,6 +77,7 @@ AWARD_RE = re.compile(
     rf"|(?P<huan_chuong_lao_dong>[Hh]uân{_S}chương{_S}[Ll]ao{_S}động(?:{_S}(?P<hclass>{_CLASS}))?)"
     rf"|(?P<order>[Hh]uân{_S}chương{_S}(?i:{_ORDERS})(?:{_S}{_CLASS})?)"
     rf"|(?P<medal>[Kk]ỷ{_S}niệm{_S}chương(?:{_S}[“\"][^”\"\n]{{2,100}}[”\"])?)"
+    rf"|(?P<title>(?<!\w)(?:{_TITLES})(?:{_S}(?:cơ{_S}sở|toàn{_S}quốc|cấp{_S}(?:cơ{_S}sở|tỉnh|thành{_S}phố|bộ|ngành|toàn{_S}quốc|huyện|quận)))?(?!\w))"
     # "đạt danh hiệu Cờ thi đua xuất sắc": the instrument is the award, not a danh hiệu
     rf"|(?P<danh_hieu>danh{_S}hiệu(?:{_S}thi{_S}đua)?(?!:?{_S}(?:[Cc]ờ|[Bb]ằng{_S}khen|[Gg]iấy{_S}khen|[Hh]uân{_S}chương)\b))"
     rf"|(?P<recognised>(?-i:(?:(?:[Tt]uyên|[Bb]iểu){_S}dương\s*(?:,|và)\s*)?(?<!\w)công{_S}nhận(?:{_S}là)?(?!\w)))"
@@ -80,8 +90,9 @@ AWARD_RE = re.compile(
     re.IGNORECASE,  # "Huân Chương Lao động", "Khen Thưởng" in headlines
 )
 _KINDS = ("co_thi_dua_xuat_sac", "co_thi_dua", "bang_khen", "giay_khen", "huan_chuong_lao_dong",
-          "order", "medal", "danh_hieu", "recognised", "praised")
-_AWARD_OF_GROUP = {"order": "khen_thuong", "medal": "khen_thuong", "recognised": "danh_hieu", "praised": "khen_thuong"}
+          "order", "medal", "title", "danh_hieu", "recognised", "praised")
+_AWARD_OF_GROUP = {"order": "khen_thuong", "medal": "khen_thuong", "title": "danh_hieu", "recognised": "danh_hieu",
+                   "praised": "khen_thuong"}
 _VERB_GROUPS = frozenset({"recognised", "praised"})
 
 # "khen thưởng" as a noun, not an act: "công tác thi đua, khen thưởng", "Hội đồng Thi đua - Khen thưởng"
@@ -90,6 +101,7 @@ _NOMINAL_BEFORE_RE = re.compile(
     r"[Ll]uật\s+|hồ\s+sơ\s+|thủ\s+tục\s+|việc\s+|[Hh]ội\s+đồng\s+|[Bb]an\s+|xét\s+|chính\s+sách\s+|chạy\s+)$"
 )
 _REWARD_NOUN_BEFORE_RE = re.compile(r"(?:tiền|phần|giải|mức|số|được|khen|tặng|trao|quỹ|chế\s+độ)\s+$", re.IGNORECASE)
+_TITLE_AFTER_RE = re.compile(rf"{_S}(?:là{_S})?(?:{_TITLES})(?!\w)", re.IGNORECASE)
 _AWARD_AFTER_VERB_RE = re.compile(rf"\s*(?:,\s*)?(?:(?:trao|tặng|trao{_S}tặng|tặng{_S}thưởng){_S})?{_AWARD_NOUN}")
 _AWARD_BEFORE_PRAISE_RE = re.compile(rf"{_AWARD_NOUN}[^.;:\n]{{0,20}}$")
 
@@ -247,7 +259,8 @@ class _Clauses:
 # Openers that are not the subject ("Tại hội nghị, ...", "Năm 2022, ...", "Chiều 29-5, ...").
 _OPENER_WORDS = (
     r"Tại|Dịp|Nhân|Năm|Trong|Đặc\s+biệt|Qua|Sau|Kết\s+quả|Theo|Ngoài(?:\s+ra)?|Bên\s+cạnh|Cũng|Đồng\s+thời|Riêng|"
-    r"Như\s+vậy|Từ|Với|Để|Nhằm|Hiện|Đến|Khi|Do|Vì|Xét|Căn\s+cứ|Thừa\s+(?:uỷ|ủy)\s+quyền|Sáng|Chiều|Tối|Trưa|Ngày|Hôm|Mới\s+đây|Vừa\s+qua|Trước\s+đó|Thay\s+mặt"
+    r"Như\s+vậy|Từ|Với|Để|Nhằm|Hiện|Đến|Khi|Do|Vì|Xét|Nhiều\s+năm|Liên\s+tục|Liên\s+tiếp|Hằng\s+năm|Hàng\s+năm|"
+    r"Mỗi\s+năm|Gần\s+đây|Căn\s+cứ|Thừa\s+(?:uỷ|ủy)\s+quyền|Sáng|Chiều|Tối|Trưa|Ngày|Hôm|Mới\s+đây|Vừa\s+qua|Trước\s+đó|Thay\s+mặt"
 )
 _LEADING_ADVERBIAL_RE = re.compile(rf"^\W*(?:{_OPENER_WORDS})\b[^,]*,\s*")
 _OPENER_SEGMENT_RE = re.compile(rf"^\W*(?:(?:{_OPENER_WORDS})\b|(?:sáng|chiều|tối|trưa|ngày|hôm|năm)\b|.*\d)", re.IGNORECASE)
@@ -479,7 +492,7 @@ def _detail(text: str, m: re.Match[str], group: str) -> tuple[str | None, int]:
     """Class of a Huân chương, name of an order, medal or danh hiệu, and where the phrase ends."""
     if group == "huan_chuong_lao_dong":
         return m.group("hclass"), m.end()
-    if group in ("order", "medal"):
+    if group in ("order", "medal", "title"):
         return " ".join(m.group().split()), m.end()
     if group == "danh_hieu":
         q = _QUOTED_RE.match(text, m.end())
@@ -670,8 +683,10 @@ def _mentions(text: str) -> list[_Mention]:
     out: list[_Mention] = []
     for m in AWARD_RE.finditer(text):
         group = next(name for name in _KINDS if m.group(name))
-        if group == "recognised" and _AWARD_AFTER_VERB_RE.match(text, m.end()):
-            continue  # "được UBND quận công nhận danh hiệu ...": the danh hiệu speaks
+        if group == "recognised" and (_AWARD_AFTER_VERB_RE.match(text, m.end()) or _TITLE_AFTER_RE.match(text, m.end())):
+            continue  # "được UBND quận công nhận danh hiệu ...", "... công nhận Gia đình văn hóa": the title speaks
+        if group == "title" and (out and out[-1].end > m.start() or not _TITLE_VERB_BEFORE_RE.search(text, max(0, m.start() - 16), m.start())):
+            continue  # inside "danh hiệu <title>", or a title named without being given ("Đại hội Chiến sĩ thi đua")
         if group == "praised":
             before = text[max(0, m.start() - 25):m.start()]
             if _NOMINAL_BEFORE_RE.search(before):
@@ -940,7 +955,8 @@ def _named_praise(text: str, m: _Mention, c_start: int, index: SentenceIndex, st
         stop = _people_list_end(text, cho.start("rcp"))
     else:
         forces = _NAMED_FORCES_RE.match(rcp)
-        if not forces and (_GENERIC_SUBJECT_RE.match(rcp) or _REASON_RE.match(rcp) or not _is_named(rcp)):
+        named = _is_named(rcp, before=text[max(0, cho.start("rcp") - 8):cho.start("rcp")])
+        if not forces and (_GENERIC_SUBJECT_RE.match(rcp) or _REASON_RE.match(rcp) or not named):
             return []
         stop = cho.start("rcp") + len(rcp.rstrip())
     if _NOT_DONE_RE.search(text[max(0, m.start - 25):m.start]) or _NOT_YET_RE.search(text, max(c_start, m.start - 30), m.start):
