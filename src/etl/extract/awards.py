@@ -236,6 +236,7 @@ _PROPOSED_RE = re.compile(rf"\b(?:đề{_S}nghị|đề{_S}xuất|kiến{_S}ngh�
 # "kiến nghị ... trình ... truy tặng": a proposal; "Theo/Xét đề nghị của Sở ...": the award was given on it
 _PROPOSAL_BEFORE_RE = re.compile(
     rf"(?<![Tt]heo )(?<![Xx]ét )(?<!của )(?<!\w)(?:đề{_S}nghị|đề{_S}xuất|kiến{_S}nghị)(?!{_S}(?:của|khen{_S}thưởng{_S}của))(?!\w)"
+    rf"|(?<!\w)xét{_S}(?:tặng|duyệt|khen)"
 )
 _MAX_GAP = 120  # characters between a count and the award it receives (a long "được X, Y và Z tặng")
 _MAX_GAP_SAME_CLAUSE = 230  # ... when nothing but words of the subject's description lie between
