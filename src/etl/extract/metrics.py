@@ -505,13 +505,16 @@ _PERSON_RE = re.compile(
     r"(?:lượt\s+)?(?:đoàn\s+viên|hội\s+viên|giáo\s+viên|nhà\s+giáo|cán\s+bộ|chiến\s+sĩ|đại\s+biểu|đội\s+viên|"
     r"thanh\s+niên|tài\s+xế|công\s+nhân|người\s+lao\s+động|lao\s+động|thiếu\s+nhi|bà\s+mẹ|bạn|em|cháu|"
     r"đồng\s+chí|quân\s+nhân|bộ\s+đội|tân\s+binh|công\s+dân|gương|tấm\s+gương|điển\s+hình|"
+    # (not pupils and students: as often rescued or counted as rewarded)
+    r"tác\s+giả|nhóm\s+tác\s+giả|nghệ\s+nhân|nông\s+dân|doanh\s+nhân|bác\s+sĩ|"
+    r"cựu\s+chiến\s+binh|người\s+cao\s+tuổi|"
     r"CN|CNLĐ|CNVCLĐ|CNVC|CSTĐ|GV|ĐV|CB|CBCC|CBCCVC|CBCNV|CBCS|LĐ)(?!\w)"
 )
 # Holders of a title by name: "1.257 CSTĐ cơ sở" (chiến sĩ thi đua)
 _TITLE_HOLDER_RE = re.compile(r"(?:lượt\s+)?(?:CSTĐ|chiến\s+sĩ\s+thi\s+đua|LĐTT|lao\s+động\s+tiên\s+tiến)(?!\w)", re.IGNORECASE)
 _STRICT_AWARD_CONTEXT_RE = re.compile(
     r"khen\s+thưởng|bằng\s+khen|giấy\s+khen|cờ\s+thi\s+đua|danh\s+hiệu|huân\s+chương|"
-    r"kỷ\s+niệm\s+chương|biểu\s+dương|tuyên\s+dương|vinh\s+danh",
+    r"kỷ\s+niệm\s+chương|biểu\s+dương|tuyên\s+dương|vinh\s+danh|tôn\s+vinh",
     re.IGNORECASE,
 )
 # help given to people: "chăm sóc 254 bà mẹ", "giúp đỡ 18 nghìn bạn", "học bổng cho 38 đội viên"
