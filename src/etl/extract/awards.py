@@ -5,20 +5,30 @@ An award mention becomes a row only when it has recipients: a printed count
 thưởng 7 tập thể, 8 cá nhân") or a named recipient ("Nhân dân và cán bộ quận
 được Thủ tướng Chính phủ tặng Cờ thi đua", "tặng Huân chương Độc lập cho ông
 Lê Hoàng Quân"). Generic mentions ("các tập thể nhận Cờ thi đua", "nhiều tập
-thể và cá nhân nhận Bằng khen", "công tác thi đua, khen thưởng") are not awards.
+thể và cá nhân nhận Bằng khen", "công tác thi đua, khen thưởng"), proposals
+("đề nghị Bộ Công an tặng Cờ thi đua"), future acts ("sẽ trao bằng khen") and
+contest titles ("danh hiệu vô địch") are not awards.
 
-The rules, in the order they claim recipient counts:
+Mentions are award nouns (any case), the verbs khen thưởng / khen tặng /
+tuyên dương / biểu dương / công nhận / thưởng cho, and well-known titles after
+đạt/công nhận/tặng ("đạt Chiến sĩ thi đua cơ sở"). The rules, in the order
+they claim recipient counts:
 
 1. count before: "N <recipients> được/nhận/đạt ... AWARD" (the count is the subject);
-2. count after: "AWARD cho/tặng/với N <recipients>", "khen thưởng N tập thể";
+2. count after: "AWARD cho/tặng/với/gồm N <recipients>", "khen thưởng N tập thể",
+   "Bộ X tặng 229 Kỷ niệm chương", "Đã nhận bằng khen ... nhưng N ...";
 3. named recipient: passive "X được ... AWARD", active "trao AWARD cho X",
-   "X được công nhận là <title>", and awards listed after a named one.
+   "X được công nhận là <title>", "... được tặng Bằng khen gồm: <names>", and
+   awards listed after a named one.
 
 "96 tập thể, 127 cá nhân" is two rows; one count printed for several awards
 ("Huân chương Độc lập, Huân chương Lao động") is one khen_thuong row; a
 Huân chương other than Lao động and a Kỷ niệm chương are khen_thuong with the
-printed name as award_detail. Every step looks only at the mention's clause
-(at most 600 characters back), so extraction is linear in the text.
+printed name as award_detail; a spelled-out count leaves recipient_count null.
+The issuer is the nearest "được X tặng", "AWARD (của) X", "do X trao tặng",
+else the active subject ("UBND tỉnh khen tặng ..."), shared by joined verbs.
+Every step looks only at the mention's clause (at most 600 characters back)
+and at bounded windows, so extraction is linear in the text (issue 17).
 """
 
 from __future__ import annotations
