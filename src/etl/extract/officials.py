@@ -32,8 +32,8 @@ _SP = r"[ \t\u00a0]+"
 
 
 def _cap(word: str) -> str:
-    """A regex for `word` with either case on its first letter."""
-    return f"[{word[0].upper()}{word[0].lower()}]" + _SP.join(re.escape(p) for p in word[1:].split(" "))
+    """A regex for `word` with either case on the first letter of each syllable ("Bộ Trưởng" too)."""
+    return _SP.join(f"[{p[0].upper()}{p[0].lower()}]{re.escape(p[1:])}" for p in word.split(" "))
 
 
 # Heads of position phrases. "Phó", "Nguyên", "Quyền" may precede any of them.
@@ -64,19 +64,22 @@ _HONORIFIC_RE = re.compile(
     r"|(?:[Đđ]ại|[Tt]hượng|[Tt]rung|[Tt]hiếu)" + _SP + r"(?:tướng|tá|úy|uý)"
     r"|(?:GS|PGS|TS|ThS|BS|KTS|NGƯT|NGND|NSND|NSƯT)\.?(?:\s*,?\s*(?:TS|BS|ThS)\.?)*)\s+$"
 )
+# "ông Nguyễn Văn Tùng là Chủ tịch UBND", "bầu ông X giữ chức Chủ tịch …": after an honorific
+# ("làm Bí thư" is left out: an appointment headline would outrank the office the body prints)
+_PREDICATE_SEPARATOR_RE = re.compile(r"[ \u00a0]+(?:là|giữ" + _SP + r"chức(?:" + _SP + r"vụ)?)[ \u00a0]+")
 # "ông Phan Thành Đông (Phó bí thư, nguyên Chủ tịch UBND huyện)": brackets separate too
-_SEPARATOR_RE = re.compile(r"^\s*(?:[-–—]|,|\()\s*")
+_SEPARATOR_RE = re.compile(r"\s*(?:[-–—]|,|\()\s*")
 # Words that end a position phrase: what the official does next.
 _STOP_VERBS_RE = re.compile(
     r"\s+(?:cho\s+biết|cho\s+rằng|cho\s+hay|phát\s+biểu|nhấn\s+mạnh|khẳng\s+định|yêu\s+cầu|đề\s+nghị|"
     r"chia\s+sẻ|(?<!Tiếng\s)nói|trao|tặng|chúc\s+mừng|ghi\s+nhận|đánh\s+giá|nhận\s+định|chủ\s+trì|tham\s+dự|dự|"
-    r"đã|đang|sẽ|vừa|cũng|thông\s+tin|báo\s+cáo|kiểm\s+tra(?!\s+[A-ZĐ])|thăm|làm\s+việc|trả\s+lời|giới\s+thiệu|(?<!thư\s)(?<!đăng\s)ký|"
+    r"đã|đang|sẽ|vừa|cũng|thông\s+tin|báo\s+cáo|kiểm\s+tra(?!\s+[A-ZĐ])|thăm|làm\s+việc|trả\s+lời|giới\s+thiệu|(?<![Tt]hư\s)(?<!đăng\s)ký|"
     r"phát\s+động|kêu\s+gọi|lưu\s+ý|bày\s+tỏ|biểu\s+dương|gợi\s+mở|đồng\s+thời|cùng|và\s+(?:các|ông|bà)|"
     r"được|là|tại|trong|khi|về|với|nêu|chỉ\s+đạo|quán\s+triệt|đọc|công\s+bố|tiếp|gửi|động\s+viên|"
     r"vẫn|chính\s+thức|thừa|thay\s+mặt|ủy\s+quyền|(?<!đua\s)(?<![-–]\s)khen|nhắc|"
     r"xác\s+nhận|xác\s+định|nhận\s+xét|trò\s+chuyện|phấn\s+khởi|kiểm\s+điểm|trăn\s+trở|tâm\s+sự|"
     r"giải\s+thích|phân\s+tích|trình\s+bày|tổng\s+kết|đề\s+xuất|kiến\s+nghị|cảm\s+ơn|tri\s+ân|chỉ\s+rõ|"
-    r"hoặc|rời|rất|xác\s+minh|đại\s+diện|để|đến\s+từ|thì|bị|than\s+thở|cam\s+kết|cảnh\s+báo|từ\s+trần|đảm\s+nhiệm|"
+    r"hoặc|rời|rất|từ\s+(?:tháng|năm|ngày)|xác\s+minh|đại\s+diện|để|đến\s+từ|thì|bị|than\s+thở|cam\s+kết|cảnh\s+báo|từ\s+trần|đảm\s+nhiệm|"
     r"nghiêm\s+túc|và\s+(?:đại\s+diện|lãnh\s+đạo|những)|làm(?!\s+việc)|"
     # "Trưởng phòng và Thiếu tá Nguyễn Văn Lanh": a second person starts
     r"và\s+(?:[Đđ]ại|[Tt]hượng|[Tt]rung|[Tt]hiếu)\s+(?:tướng|tá|úy|uý)|mong|hy\s+vọng|hi\s+vọng|lo|khai\s+mạc|tuyên\s+bố)\b"
@@ -123,13 +126,17 @@ _MORE_SURNAMES = frozenset({
 # "Phó Chủ tịch HĐND TP Lê Văn Hoạt": after a bare unit word (its place left out) a
 # name with a middle marker is the person, not a place.
 _BARE_UNIT_BEFORE_RE = re.compile(r"(?:TP|Tp|tỉnh|huyện|quận|thị" + _SP + r"xã|xã|phường|thành" + _SP + r"phố)\.?" + _SP + "$")
-_NOT_PERSONS = frozenset({"hồ chí minh", "tôn đức thắng", "châu á", "châu âu", "châu phi", "châu mỹ", "châu úc"})
+_NOT_PERSONS = frozenset({
+    "hồ chí minh", "tôn đức thắng", "châu á", "châu âu", "châu phi", "châu mỹ", "châu úc",
+    "thái lan", "hàn quốc", "hà lan", "triều tiên",  # countries whose names start like surnames
+})
 # A team or group head names the team or group it leads ("Đội trưởng Đội CSGT", "Tổ trưởng
 # tổ sản xuất") or nothing ("Thiếu tá …, Đội trưởng"); "đội trưởng Hải Huy" is a football captain.
 _UNIT_HEAD_RE = re.compile(r"(?:[Pp]hó" + _SP + r")?(?:[Đđ]ội|[Tt]ổ)" + _SP + r"(?:trưởng|phó)(?P<rest>.*)", re.DOTALL)
 _UNIT_REST_OK_RE = re.compile(r"\s*$|" + _SP + r"(?:[Đđ]ội|[Tt]ổ)\b")  # historic figures named in set phrases
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _MAX_POSITION_WORDS = 22
+_HEADLINE_MAX_WORDS = 25
 
 
 @functools.lru_cache(maxsize=1)
@@ -270,10 +277,11 @@ def _position_after(text: str, pos: int, bare_ok: bool = False) -> tuple[int, in
     With `bare_ok` (an honorific before the name) the title may follow after a
     plain space: "ông Phạm Đại Dương Bí thư Tỉnh ủy Phú Yên phát biểu".
     """
-    sep = _SEPARATOR_RE.match(text[pos:pos + 4]) or (bare_ok and re.match(r"[ \u00a0]", text[pos:pos + 1]))
+    sep = _SEPARATOR_RE.match(text, pos, pos + 4) or (
+        bare_ok and (_PREDICATE_SEPARATOR_RE.match(text, pos) or re.compile(r"[ \u00a0]").match(text, pos)))
     if not sep:
         return None
-    start = pos + sep.end()
+    start = sep.end()
     if not TITLE_RE.match(text, start):
         return None
     chunk = text[start:start + 250]
@@ -402,6 +410,14 @@ def _fuller(new: str, old: str) -> bool:
     return _position_words(new) > _position_words(old)
 
 
+def _headline_end(text: str) -> int:
+    """End of the headline: a short first line without a final full stop (-1 when the text opens with its lead)."""
+    first = text.split("\n", 1)[0]
+    if "\n" not in text or len(first.split()) > _HEADLINE_MAX_WORDS or first.rstrip().endswith("."):
+        return -1
+    return len(first)
+
+
 def extract_officials(text: str) -> list[Official]:
     """Distinct named officials of a cleaned text.
 
@@ -411,6 +427,7 @@ def extract_officials(text: str) -> list[Official]:
     """
     out: list[Official] = []
     seen: dict[str, int] = {}
+    title_end = _headline_end(text)
     for run in _runs(text):
         # a run may open with a capitalised honorific ("Ông Hoàng Trọng Quyết")
         while run and run[0][0] in ("Ông", "Bà", "Đồng", "Anh", "Chị", "Em"):
@@ -464,8 +481,12 @@ def extract_officials(text: str) -> list[Official]:
         if key not in seen:
             seen[key] = len(out)
             out.append(row)
-        elif _fuller(position, out[seen[key]].position):
-            out[seen[key]] = row  # the fullest printed position wins
+        elif _fuller(position, out[seen[key]].position) or (
+                out[seen[key]].char_start < title_end <= q_start
+                and not _fuller(out[seen[key]].position, position)):
+            # the fullest printed position wins, and the body's wording wins over the headline's
+            # ("Ông X giữ chức Bí thư Quận ủy" above "ông X, Ủy viên Ban Thường vụ, Trưởng Ban …")
+            out[seen[key]] = row
     return out
 
 
