@@ -60,6 +60,9 @@ SHINGLE = 5  # syllables per shingle for near-duplicate detection
 DUPLICATE_JACCARD = 0.5  # estimated shingle Jaccard above which two bodies are one text republished
 KEY_TERMS = 40  # key terms per article for candidate search
 CANDIDATE_JACCARD = 0.05  # LSH threshold on key-term sets: loose, the score decides
+# ... but the loose LSH also returns pairs sharing one key term, so candidates are checked on the
+# exact sets first: every corpus pair scoring near JOIN_SCORE shares >= 0.05 (issue 13)
+KEY_MIN_JACCARD = 0.04
 LEAD_WORDS = 60  # the lead: title plus the body's first words (Vietnamese news states the event there)
 # Weights of the cosines in the coverage score; the sum normalises it to [0, 1].
 # Tuned (issue 13) on three quarters of the VietnameseMDS clusters (k % 4 != 0), checked on the rest.
@@ -183,7 +186,7 @@ class Features:
     name_terms: np.ndarray
     name_counts: np.ndarray
     shingles: np.ndarray  # MinHash hash values of the body's shingles
-    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # of its key terms, once placed
+    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # key term ids, once placed
     title: str = ""
     district: str | None = None
     province: str | None = None
@@ -372,11 +375,20 @@ class StoryIndex:
             s = self._scored[aid] = vectors_of(self.items[aid], self.df)
         return s
 
-    def key_signature(self, f: Features) -> MinHash:
-        """The MinHash of an article's key terms, chosen once (at its first placing) and stored."""
+    def key_set(self, f: Features) -> np.ndarray:
+        """An article's key terms (sorted ids), chosen once, at its first placing, and stored."""
         if not len(f.keys):
-            f.keys = minhash(key_terms(self.scored(f.article_id)).tolist()).hashvalues.astype(np.int64)
-        return stored_minhash(f.keys.tolist())
+            f.keys = np.sort(key_terms(self.scored(f.article_id)))
+        return f.keys
+
+    def key_signature(self, f: Features) -> MinHash:
+        return minhash(self.key_set(f).tolist())
+
+    def close_enough(self, f: Features, other: str) -> bool:
+        """Whether two articles share enough key terms to be worth scoring (exact Jaccard of the sets)."""
+        a, b = self.key_set(f), self.key_set(self.items[other])
+        shared = len(np.intersect1d(a, b, assume_unique=True))
+        return shared / max(len(a) + len(b) - shared, 1) >= KEY_MIN_JACCARD
 
     def add(self, f: Features, story_id: str, age: tuple) -> None:
         aid = f.article_id
@@ -388,9 +400,9 @@ class StoryIndex:
         self.dups.insert(aid, stored_minhash(f.shingles.tolist()), check_duplication=False)
 
     def candidates(self, f: Features) -> set[str]:
-        found = set(self.keys.query(self.key_signature(f)))
-        found |= set(self.dups.query(stored_minhash(f.shingles.tolist())))
-        return found
+        """Articles worth scoring: near-duplicates of the body, and those sharing enough key terms."""
+        found = {c for c in self.keys.query(self.key_signature(f)) if self.close_enough(f, c)}
+        return found | set(self.dups.query(stored_minhash(f.shingles.tolist())))
 
     def link(self, s: Scored, story: str) -> tuple[float, str]:
         """Average score of an article against a story's members, and the best-matching member."""
