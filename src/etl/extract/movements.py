@@ -19,7 +19,7 @@ from etl.schema import Movement
 log = logging.getLogger(__name__)
 
 # Quoted spans: curly, ASCII (paired on one line) and guillemets.
-QUOTE_RE = re.compile(r"“(?P<a>[^“”\n]{1,220})”|\"(?P<b>[^\"\n]{1,220})\"|«(?P<c>[^«»\n]{1,220})»")
+QUOTE_RE = re.compile(r"“(?P<a>[^“”\n]{1,300})”|\"(?P<b>[^\"\n]{1,300})\"|«(?P<c>[^«»\n]{1,300})»")
 # Single quotes (‘…’, '…') mostly mark scare quotes and headlines; a name in them is
 # only trusted right after a trigger word: phong trào ‘Ngày thứ Bảy tình nguyện’.
 SINGLE_QUOTE_RE = re.compile(r"‘(?P<s>[^‘’\n]{2,220})’|(?<![\w'])'(?P<t>[^'\n]{2,220})'(?![\w'])")
@@ -101,6 +101,7 @@ _SPEECH_VERB_RE = re.compile(
 # untriggered ones are short.
 _MAX_WORDS_TRIGGERED = 40
 _MAX_WORDS_UNTRIGGERED = 25
+_MAX_WORDS_NAMED = 60  # a quote right after its trigger word
 _MAX_NAME_CHARS = 300  # the movements suite refuses longer names (error severity)
 # A motto is a list of three or more short parallel phrases sharing a word:
 # “đi từng ngõ, gõ từng nhà, rà từng đối tượng”, “Chương trình tốt, thầy dạy tốt, …”.
@@ -300,6 +301,8 @@ def extract_movements(text: str) -> list[Movement]:
             prev_end, prev_kind = q_end, None
             continue
         max_words = _MAX_WORDS_UNTRIGGERED if kind is None and not motto else _MAX_WORDS_TRIGGERED
+        if found not in (_NO_TRIGGER, _LISTED_NOUN) and gap <= _CLOSE_MAX_WORDS:
+            max_words = _MAX_WORDS_NAMED  # "với chủ đề “Các cấp Hội … nhiệm kỳ 2019-2024”"
         if len(name.split()) > max_words or len(name) > _MAX_NAME_CHARS or _AWARD_NAME_RE.match(name):
             continue
         if len(name.split()) == 1 and not name[0].isupper():
