@@ -233,7 +233,8 @@ def _first_free_count(counts: list[_Count], starts: list[int], used: set[int], l
 
 # Clause breaks: ; . ? ! : and newlines ('.' inside numbers and after TP/TS... is no break).
 _CLAUSE_BREAK_RE = re.compile(
-    r"[;!?:\n]|(?<!\bTP)(?<!\bTp)(?<!\bTS)(?<!\bThS)(?<!\bGS)(?<!\bBS)\.(?!\d)"
+    # "Q.Bình Thạnh", "TX.Kỳ Anh", "H.Bình Chánh": abbreviated units of tuoitre-style copy are no break either
+    r"[;!?:\n]|(?<!\bTP)(?<!\bTp)(?<!\bTS)(?<!\bThS)(?<!\bGS)(?<!\bBS)(?<!\bQ)(?<!\bP)(?<!\bH)(?<!\bTX)(?<!\bTT)\.(?!\d)"
 )
 # Verbs linking a subject to the award it receives.
 _PASSIVE_RE = re.compile(
