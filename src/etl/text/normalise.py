@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from etl.extract.numbers import dot_group_spaces
+
 # Line separators other than \n: str.splitlines() splits on them, so they must
 # become \n for line numbers to agree between splitlines() and split("\n").
 _LINE_SEPARATORS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -25,6 +27,8 @@ def normalize(text: str) -> str:
     """
     text = _LINE_SEPARATORS.sub("\n", text)
     text = _INVISIBLE.sub("", text)
+    # before spaces are made plain: "16\u00a0839" is one number (16.839), "16 839" would be two
+    text = dot_group_spaces(text)
     text = _CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
     lines = [_SPACES.sub(" ", line).strip(" ") for line in text.split("\n")]
