@@ -280,23 +280,27 @@ def corrected_view_sql(table: str) -> str:
     context = f"select COLUMNS(lambda c: c = 'article_id' or not list_contains([{names}], c)) from articles"
     # every schema column exists, typed, even where no Parquet file holds it yet (files from before fact_id)
     typed = ", ".join(f"cast(null as {k}) as {n}" for n, k in _columns(table))
+    extracted = f"(select * from _extracted_{table} union all by name select {typed} where false)"
+    # added facts are few and their text check reads every article: computed once per publish, not per query
     return f"""
-create or replace view {table} as
-with l as (select * from _latest_corrections where table_name = '{table}'),
-f as (select * from _extracted_{table} union all by name select {typed} where false)
-select f.* replace (
-    {replaced}),
-    l.correction_id is not null as corrected
-from f left join l on l.fact_id = f.fact_id
-where l.action is distinct from 'reject'
-union all by name
+create or replace table _added_{table} as
 select {added},
     ctx.* exclude (article_id),
     true as corrected
-from l join articles a on a.article_id = l.article_id join ({context}) ctx on ctx.article_id = l.article_id
-where l.action = 'add'
+from _latest_corrections l join articles a on a.article_id = l.article_id
+join ({context}) ctx on ctx.article_id = l.article_id
+where l.table_name = '{table}' and l.action = 'add'
   and substring(a.text, l.char_start + 1, l.char_end - l.char_start) = l.quote
-  and l.fact_id not in (select fact_id from f);
+  and l.fact_id not in (select fact_id from {extracted});
+create or replace view {table} as
+with l as (select * from _latest_corrections where table_name = '{table}')
+select f.* replace (
+    {replaced}),
+    l.correction_id is not null as corrected
+from {extracted} f left join l on l.fact_id = f.fact_id
+where l.action is distinct from 'reject'
+union all by name
+select * from _added_{table};
 """
 
 
