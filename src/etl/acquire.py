@@ -39,6 +39,7 @@ def read_file(item: Item, max_bytes: int) -> RawDoc:
         content=content,
         content_type=CONTENT_TYPES.get(path.suffix.lower()),
         fetched_at=now_local(),
+        article_id=item.article_id,
     )
 
 

@@ -16,7 +16,7 @@ import re
 import unicodedata
 
 from etl.errors import InputError
-from etl.models import CleanDoc, Failure, RawDoc
+from etl.models import CleanDoc, Failure, RawDoc, sane_title
 from etl.textclean import CleanedText, clean_article_text, clean_author, normalize
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,10 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+# One article's budget. The longest real article in tests/data/corpus is far below this; a 5 MB
+# one-line text (issue 17) is no article and would only stall the rules, so it is refused here.
+MAX_TEXT_CHARS = 1_000_000
+
 HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body)", re.IGNORECASE)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f]")
 MIN_WORDS = 1
@@ -187,7 +191,7 @@ def clean_html(raw: RawDoc) -> CleanDoc:
         raise InputError(raw.uri, f"HTML could not be parsed: {type(exc).__name__}: {exc}") from exc
     if result is None or not (result.text or "").strip():
         raise InputError(raw.uri, "no article text found in the HTML page (script-only or empty body?)")
-    cleaned = clean_article_text(normalize(result.text), title=result.title)
+    cleaned = clean_article_text(within_budget(raw, normalize(result.text)), title=result.title)
     return clean_doc(
         raw, cleaned, kind="html",
         title=cleaned.title or result.title,
@@ -197,9 +201,17 @@ def clean_html(raw: RawDoc) -> CleanDoc:
     )
 
 
+def within_budget(raw: RawDoc, text: str) -> str:
+    """`text`, or an InputError when it is over one article's size budget."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(raw.uri, f"text of {len(text)} characters is over the {MAX_TEXT_CHARS}-character "
+                                  "budget for one article (not an article; split it)")
+    return text
+
+
 def clean_plain(raw: RawDoc) -> CleanDoc:
     """A plain-text article (first line the title) through the line filter."""
-    text = normalize(decode_text(raw))
+    text = within_budget(raw, normalize(decode_text(raw)))
     if not text.strip():
         raise InputError(raw.uri, "file holds no visible text after normalisation")
     cleaned = clean_article_text(text)
@@ -210,10 +222,11 @@ def clean_plain(raw: RawDoc) -> CleanDoc:
 
 def clean_doc(raw: RawDoc, cleaned: CleanedText, kind: str, **page_metadata) -> CleanDoc:
     """The CleanDoc of a raw document: the filter's text and header metadata, overridden by the page's."""
-    fields = {"title": cleaned.title, "author": cleaned.author, "published_at": cleaned.published_at}
+    fields = {"title": cleaned.title, "author": cleaned.author, "published_at": cleaned.published_at, **page_metadata}
+    fields["title"] = sane_title(fields["title"])
     return CleanDoc(
         uri=raw.uri, source_name=raw.source_name, text=cleaned.text, fetched_at=raw.fetched_at,
-        raw_hash=raw.raw_hash, source=cleaned.source, kind=kind, **{**fields, **page_metadata},
+        raw_hash=raw.raw_hash, source=cleaned.source, kind=kind, article_id=raw.article_id, **fields,
     )
 
 

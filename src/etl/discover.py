@@ -7,7 +7,9 @@ web discovery functions below. Nothing is fetched except feeds and sitemaps.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
+from urllib.parse import quote
 
 from etl.errors import InputError
 from etl.models import Failure, Item
@@ -54,7 +56,10 @@ def discover_folder(folder: Path, source_name: str | None = None) -> tuple[list[
             continue
         if not resolved.is_file():
             continue
-        items.append(Item(uri=path.absolute().as_uri(), source_name=name))
+        # identity: source and path inside the folder, not where the folder happens to be
+        # percent-encoded bytes, as in a file:// URI: a name that is not UTF-8 still has a key
+        key = quote(os.fsencode(f"{name}/{path.relative_to(folder).as_posix()}"))
+        items.append(Item(uri=path.absolute().as_uri(), source_name=name, key=key))
     return items, failures
 
 

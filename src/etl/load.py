@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from etl.acquire import now_local
-from etl.models import CleanDoc, RawDoc, article_id_for, content_hash_for
+from etl.models import CleanDoc, RawDoc, content_hash_for
 from etl.schema import FACT_TABLES, QuarantineRow, Run, to_table
 from etl.storage import Store
 
@@ -114,6 +114,7 @@ class Known:
 
     version: str
     raw: str | None
+    raw_hash: str | None = None  # sha256 of those bytes: the same bytes elsewhere are this article
 
 
 def known_versions(store: Store) -> dict[str, Known]:
@@ -131,20 +132,40 @@ def known_versions(store: Store) -> dict[str, Known]:
         qualify row_number() over (partition by article_id order by loaded_at desc, run_id desc) = 1
         """
     ).fetchall()
-    return {a: Known(version_key(h, rules), version_key(raw, rules) if raw else None) for a, h, rules, raw in rows}
+    return {a: Known(version_key(h, rules), version_key(raw, rules) if raw else None, raw) for a, h, rules, raw in rows}
 
 
 def known_entry(article) -> Known:
     """The Known entry of an article row just loaded."""
     raw = version_key(article.raw_hash, article.rules_version) if article.raw_hash else None
-    return Known(version_key(article.content_hash, article.rules_version), raw)
+    return Known(version_key(article.content_hash, article.rules_version), raw, article.raw_hash or None)
+
+
+def same_bytes_elsewhere(raws: list[RawDoc], known: dict[str, Known]) -> None:
+    """Give each document whose bytes an article already has (stored, or earlier in `raws`) that article's id.
+
+    The same bytes at a new place (a moved or copied input folder, a second copy
+    of a file) are the same article, not a new one; `split_versions` then keeps
+    one document per id.
+    """
+    owner = {k.raw_hash: aid for aid, k in known.items() if k.raw_hash}
+    for raw in raws:
+        first = owner.setdefault(raw.raw_hash, raw.article_id)
+        if first != raw.article_id and raw.article_id not in known:
+            log.info("%s: same bytes as article %s (moved or copied); counted as that article", raw.uri, first)
+            raw.article_id = first
 
 
 def skip_unchanged_bytes(raws: list[RawDoc], known: dict[str, Known], rules_version: str | None) -> tuple[list[RawDoc], list[RawDoc]]:
-    """(to clean, unchanged): bytes identical to the loaded version's, read by the same rules, need no work."""
+    """(to clean, unchanged): bytes identical to the loaded version's, read by the same rules, need no work.
+
+    Identity first (`same_bytes_elsewhere`): bytes already known under another
+    place keep the article they belong to.
+    """
+    same_bytes_elsewhere(raws, known)
     fresh, same = [], []
     for raw in raws:
-        entry = known.get(article_id_for(raw.uri))
+        entry = known.get(raw.article_id)
         if entry is not None and entry.raw == version_key(raw.raw_hash, rules_version):
             same.append(raw)
         else:
@@ -170,8 +191,13 @@ def split_versions(docs: list[CleanDoc], known: dict[str, Known], rules_version:
     changed since it was loaded (so `etl reprocess` after a rules upgrade re-extracts).
     """
     split = VersionSplit()
+    taken: set[str] = set()
     for doc in docs:
-        current = known.get(article_id_for(doc.uri))
+        current = known.get(doc.article_id)
+        if doc.article_id in taken:  # a second copy of the same bytes in this batch: one article
+            split.unchanged.append(doc)
+            continue
+        taken.add(doc.article_id)
         if current is None:
             split.new.append(doc)
         elif current.version == version_key(content_hash_for(doc.text), rules_version):

@@ -217,7 +217,8 @@ LOADED_AS_SEED = {  # file name -> bytes that must give exactly the seed's facts
     "utf16 bom.txt": SEED_TEXT.encode("utf-16"),
     "windows-1258.txt": to_cp1258(SEED_TEXT),
     "nfd.txt": unicodedata.normalize("NFD", SEED_TEXT).encode(),
-    "Báo cáo thi đua Nam Từ Liêm.txt": SEED_TEXT.encode(),
+    # two more newlines: other bytes than seed.txt (the same bytes anywhere are one article), the same text
+    "Báo cáo thi đua Nam Từ Liêm.txt": SEED_TEXT.encode() + b"\n\n",
 }
 REFUSED = {  # file name -> (stage, reason); the bytes are written below
     "empty.txt": ("clean", "empty file (no text)"),

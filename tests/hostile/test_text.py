@@ -155,3 +155,64 @@ def test_any_bytes_through_clean_give_a_document_or_a_named_refusal(content, nam
         assert failure.stage == "clean" and failure.reason and not failure.reason.startswith("unexpected error"), failure
     for doc in cleaned:
         assert doc.text.strip() and unicodedata.is_normalized("NFC", doc.text)
+
+
+# --------------------------------------------------------------------------- #
+# one document's budget: size, time, a title that is no title
+# --------------------------------------------------------------------------- #
+
+def test_a_five_megabyte_one_line_text_is_quarantined_within_a_budget(run_flow, tmp_path):
+    import time
+
+    from conftest import SEEDS, query
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    seed = (SEEDS / "000_db400617e4ced398.txt").read_bytes()
+    (folder / "seed.txt").write_bytes(seed)
+    line = "Quận 1 trao 12 Bằng khen, hoàn thành 14/14 chỉ tiêu, thu 8.602,658 tỷ đồng. "
+    five_mb = (line * (5 * 1024 * 1024 // len(line.encode()) + 1)).encode()[:5 * 1024 * 1024]
+    (folder / "one-line.txt").write_bytes(five_mb.decode("utf-8", "ignore").encode())  # whole characters only
+    started = time.perf_counter()
+    summary, wh = run_flow(folder)
+    seconds = time.perf_counter() - started
+    assert summary["inputs"]["failed"] == 1
+    [(stage, reason)] = query(wh, "select stage, reason from quarantine where table_name = 'inputs'")
+    assert stage == "clean" and "over the 1000000-character budget for one article" in reason, reason
+    assert query(wh, "select count(*), max(length(title)) < 300 from articles") == [(1, True)]
+    assert seconds < 90, seconds  # the big file costs a decode and a length check, not a night
+
+
+def test_a_title_longer_than_a_line_is_refused_as_a_title_but_the_facts_stay():
+    import datetime as dt
+
+    from etl.clean import clean_batch
+    from etl.extract import extract_batch
+    from etl.models import RawDoc
+
+    first = "Quận 1 hoàn thành 14/14 chỉ tiêu kinh tế - xã hội " * 40  # 2,000 characters, no line break
+    raw = RawDoc(uri="file:///in/long-title.txt", source_name="in", content=(first + "\nNội dung.").encode(),
+                 content_type="text/plain", fetched_at=dt.datetime(2024, 1, 1))
+    [doc], failures = clean_batch([raw])
+    assert failures == [] and doc.title is None
+    out = extract_batch([doc], "r1")
+    [article] = out.articles
+    assert article.title is None
+    assert any(m.unit == "ratio" and m.value == 14 for m in out.facts.metrics)
+
+
+def test_a_document_over_the_time_budget_is_quarantined_with_the_reason():
+    import datetime as dt
+
+    from conftest import SEEDS
+    from etl.clean import clean_batch
+    from etl.extract import extract_batch
+    from etl.models import RawDoc
+
+    raws = [RawDoc(uri=f"file:///in/{p.name}", source_name="in", content=p.read_bytes(), content_type="text/plain",
+                   fetched_at=dt.datetime(2024, 1, 1)) for p in sorted(SEEDS.glob("*.txt"))[:2]]
+    docs, _ = clean_batch(raws)
+    out = extract_batch(docs, "r1", budget=1e-9)
+    assert out.articles == [] and len(out.failures) == 2
+    assert all(f.stage == "extract" and "over the 1e-09 s budget for one document" in f.reason for f in out.failures)
+    assert len(extract_batch(docs, "r1").articles) == 2

@@ -7,10 +7,14 @@ numbers them and stamps the article id. Offsets point into `text`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import multiprocessing
+import signal
+import time
 from dataclasses import dataclass, field
 
-from etl.models import CleanDoc, Failure, article_id_for, content_hash_for
+from etl.models import CleanDoc, Failure, article_id_for, content_hash_for, sane_title
 from etl.schema import Article
 
 from etl.extract.article import extract_metadata
@@ -107,10 +111,10 @@ def build_article(doc: CleanDoc, run_id: str) -> Article:
         source=doc.source, sitename=doc.sitename,
     )
     return Article(
-        article_id=article_id_for(doc.uri),
+        article_id=doc.article_id or article_id_for(doc.uri),
         uri=doc.uri,
         source_name=doc.source_name,
-        title=meta.title,
+        title=sane_title(meta.title),  # the first line as a title only when it reads as one
         author=meta.author,
         published_at=meta.published_at,
         district=meta.district,
@@ -141,13 +145,55 @@ class Extracted:
         return {"articles": self.articles, **{t: getattr(self.facts, t) for t in EXTRACTORS}}
 
 
-def extract_batch(docs: list[CleanDoc], run_id: str) -> Extracted:
-    """Article rows and fact rows of a batch; a document whose rules crash is reported, not raised."""
+# One document's time budget: a text that keeps the rules busy this long is quarantined, so one
+# file cannot hold the batch past its task timeout (issue 17).
+MAX_SECONDS_PER_DOCUMENT = 60.0
+
+
+class OverBudget(Exception):
+    """A document's extraction ran past MAX_SECONDS_PER_DOCUMENT."""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float):
+    """Interrupt the block after `seconds` with OverBudget, in a pool worker (its own main thread).
+
+    Elsewhere (the flow's thread, a test) SIGALRM is not ours to take, and the
+    caller checks the elapsed time afterwards instead.
+    """
+    if multiprocessing.parent_process() is None or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def extract_batch(docs: list[CleanDoc], run_id: str, budget: float = MAX_SECONDS_PER_DOCUMENT) -> Extracted:
+    """Article rows and fact rows of a batch; a document whose rules crash or overrun is reported, not raised."""
     out = Extracted()
     for doc in docs:
+        started = time.perf_counter()
         try:
-            article = build_article(doc, run_id)
-            facts = extract_facts(doc.text, article.article_id)
+            with time_budget(budget):
+                article = build_article(doc, run_id)
+                facts = extract_facts(doc.text, article.article_id)
+            if time.perf_counter() - started > budget:
+                raise OverBudget
+        except OverBudget:
+            seconds = time.perf_counter() - started
+            log.warning("discarding %s: extraction took %.0f s, over the %g s budget", doc.uri, seconds, budget)
+            out.failures.append(Failure(doc.uri, "extract", f"extraction over the {budget:g} s budget for one "
+                                                           f"document ({len(doc.text)} characters)"))
+            continue
         except Exception as exc:  # one bad document must not stop the batch
             log.exception("discarding %s: extraction failed", doc.uri)
             out.failures.append(Failure(doc.uri, "extract", f"extraction failed: {type(exc).__name__}: {exc}"))
