@@ -10,8 +10,8 @@ correction of a fact holds; a new `set` carries the fields of the earlier ones.
 Publish builds the fact views from `_extracted_<table>` (what the rules gave)
 and `_latest_corrections`: corrected fields replace the rules' values and the
 row says `corrected = true`, rejected facts are left out, and an added fact
-appears while its quote still stands at its offsets in the article's current
-text. The `corrections` view lists every correction with its status:
+(kept per publish in `_added_<table>`) appears while its quote still stands at
+its offsets in the article's current text. The `corrections` view lists every correction with its status:
 `applied`, `superseded` (a later one holds) or `orphaned` (its fact no longer
 exists: the text changed).
 """
