@@ -272,7 +272,7 @@ class _Clauses:
 _OPENER_WORDS = (
     r"Tại|Dịp|Nhân|Năm|Trong|Đặc\s+biệt|Qua|Sau|Kết\s+quả|Theo|Ngoài(?:\s+ra)?|Bên\s+cạnh|Cũng|Đồng\s+thời|Riêng|"
     r"Như\s+vậy|Từ|Với|Để|Nhằm|Hiện|Đến|Khi|Do|Vì|Xét|Nhiều\s+năm|Liên\s+tục|Liên\s+tiếp|Hằng\s+năm|Hàng\s+năm|"
-    r"Mỗi\s+năm|Gần\s+đây|Căn\s+cứ|Thừa\s+(?:uỷ|ủy)\s+quyền|Sáng|Chiều|Tối|Trưa|Ngày|Hôm|Mới\s+đây|Vừa\s+qua|Trước\s+đó|Thay\s+mặt"
+    r"Mỗi\s+năm|Gần\s+đây|Cách\s+đây|Trước\s+đây|Sau\s+đó|Tiếp\s+đó|Hôm\s+qua|Hôm\s+nay|Căn\s+cứ|Thừa\s+(?:uỷ|ủy)\s+quyền|Sáng|Chiều|Tối|Trưa|Ngày|Hôm|Mới\s+đây|Vừa\s+qua|Trước\s+đó|Thay\s+mặt"
 )
 _LEADING_ADVERBIAL_RE = re.compile(rf"^\W*(?:{_OPENER_WORDS})\b[^,]*,\s*")
 _OPENER_SEGMENT_RE = re.compile(rf"^\W*(?:(?:{_OPENER_WORDS})\b|(?:sáng|chiều|tối|trưa|ngày|hôm|năm)\b|.*\d)", re.IGNORECASE)
@@ -287,9 +287,10 @@ _SUBJECT_END_RE = re.compile(
     r"thay\s+mặt|tới\s+dự|đến\s+dự|tiếp\s+tục|quyết\s+định|ra\s+quyết\s+định|trao|tặng|phong\s+tặng|truy\s+tặng|khen|tuyên\s+dương|"
     r"biểu\s+dương|công\s+nhận|chính\s+thức|được|nhận|đón\s+nhận|đạt|giành|có)(?!\w)"
 )
+# ("Tập thể Phòng Cảnh sát hình sự ..." names its unit: only "tập thể"/"cá nhân" before lower case is generic)
 _GENERIC_SUBJECT_RE = re.compile(
-    r"^\W*(?:[Cc]ác|[Nn]hiều|[Nn]hững|[Mm]ột\s+số|[Đđ]ại\s+diện|[Tt]ập\s+thể|[Cc]á\s+nhân|[Hh]àng\s+loạt|[Mm]ỗi|"
-    r"[Tt]oàn\s+thể|[Tt]ất\s+cả|[Tt]ôi|[Cc]húng)\b"
+    rf"^\W*(?:[Cc]ác|[Nn]hiều|[Nn]hững|[Mm]ột\s+số|[Đđ]ại\s+diện|[Tt]ập\s+thể(?!\s+[{_UP}])|[Cc]á\s+nhân(?!\s+[{_UP}])|"
+    r"[Hh]àng\s+loạt|[Mm]ỗi|[Tt]oàn\s+thể|[Tt]ất\s+cả|[Tt]ôi|[Cc]húng)\b"
 )
 # A unit the article is about, named by its head noun alone ("đơn vị đã nhiều năm liền đạt danh hiệu ...")
 _ANAPHORIC_SUBJECT_RE = re.compile(
@@ -415,6 +416,7 @@ def _clause_subject(text: str, lo: int, verb_start: int) -> str | None:
 
 def _recipient_phrase(subject: str) -> str:
     """The recipients at the end of a subject: its last comma segment and the capitalised ones before it."""
+    subject = re.sub(r"\([^()]*\)", "", subject)  # "Ông X (SN 1980, trú xã Y)": the aside is no segment
     segments = [seg.strip() for seg in _strip_openers(subject).split(",")]
     while segments and not segments[-1]:
         segments.pop()
@@ -604,8 +606,8 @@ _MERIT_THEN_RCP_RE = re.compile(
 _NAMED_FORCES_RE = re.compile(rf"^\W*(?:các|những){_S}(?:lực{_S}lượng|đơn{_S}vị|cơ{_S}quan){_S}[{_UP}]")
 # "khen thưởng cho thành tích ...": the reason, not a recipient; "nên/đề nghị khen thưởng": not given
 _REASON_RE = re.compile(r"\W*(?:thành\s+tích|việc|những|các|công\s+tác|hành\s+động|nỗ\s+lực)\b", re.IGNORECASE)
-# "huyện sẽ tổ chức trao ...", "chọn để tuyên dương": not given yet
-_NOT_YET_RE = re.compile(rf"(?<!\w)(?:sẽ|sắp|dự{_S}kiến|chuẩn{_S}bị|để)(?!\w)")
+# "huyện sẽ tổ chức trao ...", "chọn để tuyên dương": not given yet; "huỷ quyết định khen thưởng": taken back
+_NOT_YET_RE = re.compile(rf"(?<!\w)(?:sẽ|sắp|dự{_S}kiến|chuẩn{_S}bị|để|huỷ|hủy|thu{_S}hồi|tước|rút)(?!\w)")
 _NOT_DONE_RE = re.compile(
     rf"\b(?:nên|cần|phải|sẽ|chưa|không|đề{_S}nghị|đề{_S}xuất|xin|xét|xem{_S}xét|muốn){_S}(?:được{_S})?$", re.IGNORECASE
 )
@@ -961,8 +963,8 @@ def _named_praise(text: str, m: _Mention, c_start: int, index: SentenceIndex, st
     if not cho:
         return []
     rcp = cho.group("rcp")
-    if cho.group("cho") is None and not _NAMED_PEOPLE_RE.match(rcp):
-        return []  # without "cho", only people named ("các anh Tuấn, Trung và Tâm") are sure recipients
+    if cho.group("cho") is None and not (_NAMED_PEOPLE_RE.match(rcp) or _PERSON_RE.match(" " + rcp)):
+        return []  # without "cho", only people named ("em Nguyễn Văn Nam", "các anh Tuấn, Trung và Tâm") are sure recipients
     if _NAMED_PEOPLE_RE.match(rcp):
         stop = _people_list_end(text, cho.start("rcp"))
     else:
