@@ -49,6 +49,10 @@ def build_site(warehouse: str | Path, out: Path) -> Path:
         for row in index:
             article_id = row.article["article_id"]
             _write(out / site.article_file(article_id), site.article_page(row, by_article.get(article_id, [])))
+        current = {out / site.article_file(row.article["article_id"]) for row in index}
+        for page in (out / "articles").glob("*.html"):  # an article no longer in the warehouse loses its page
+            if page not in current:
+                page.unlink()
     finally:
         con.close()
     log.info("review site: %d article pages in %s", len(index), out)
