@@ -398,6 +398,18 @@ class RunStats:
             warnings.append("nothing to reprocess: no fetched pages in bronze")
         return ("warning", "; ".join(warnings)) if warnings else ("completed", None)
 
+    def table_status(self, table: str) -> str:
+        """passed | passed with warnings | failed: one table's validation tonight (etl.validate's vocabulary)."""
+        from etl.validate import summary_status
+
+        return summary_status(self.validation[table])
+
+    def validation_status(self) -> str:
+        """The night's validation in one word: the worst table status (passed when nothing was validated)."""
+        from etl.validate import overall_status
+
+        return overall_status(self.table_status(t) for t in self.validation)
+
     def record(self, run: Run, status: str, message: str | None, seconds: float) -> Run:
         """The finished run record (status, counts, rows, validation, seconds, sources)."""
         run.status = status
@@ -410,6 +422,7 @@ class RunStats:
         for table, n in self.rows.items():
             setattr(run, f"rows_{table}", n)
         run.validation_success = all(v["success"] for v in self.validation.values()) if self.validation else True
+        run.validation_status = self.validation_status()
         run.sources = json.dumps([vars(s) for s in self.sources.values()], ensure_ascii=False)
         run.quarantine_reasons = json.dumps(dict(self.quarantine_reasons), ensure_ascii=False)
         return run
@@ -429,8 +442,10 @@ class RunStats:
             "quarantined": run.quarantined,
             "quarantine_reasons": dict(self.quarantine_reasons),
             "sources": [vars(s) | {"broken": s.broken} for s in sorted(self.sources.values(), key=lambda s: s.name)],
-            "validation": {t: {**v, "failed": sorted(v["failed"])} for t, v in self.validation.items()},
+            "validation": {t: {**v, "failed": sorted(v["failed"]), "status": self.table_status(t)}
+                           for t, v in self.validation.items()},
             "validation_success": run.validation_success,
+            "validation_status": run.validation_status,
             "stage_seconds": json.loads(run.stage_seconds or "{}"),
             "seconds": run.seconds,
             **paths,

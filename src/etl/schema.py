@@ -192,6 +192,7 @@ class Run:
     rows_documents: int = 0
     quarantined: int = 0
     validation_success: bool | None = None
+    validation_status: str | None = None  # passed | passed with warnings | failed (etl.validate.overall_status)
     schema_version: int = SCHEMA_VERSION
     seconds: float | None = None
     stage_seconds: str | None = None  # JSON {stage: seconds}
