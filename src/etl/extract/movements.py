@@ -101,6 +101,7 @@ _SPEECH_VERB_RE = re.compile(
 # untriggered ones are short.
 _MAX_WORDS_TRIGGERED = 40
 _MAX_WORDS_UNTRIGGERED = 25
+_NUMBERED_MAX_WORDS = 6
 _MAX_WORDS_NAMED = 60  # a quote right after its trigger word
 _MAX_NAME_CHARS = 300  # the movements suite refuses longer names (error severity)
 # A motto is a list of three or more short parallel phrases sharing a word:
@@ -187,7 +188,9 @@ def _accept_untriggered(name: str, text: str, start: int) -> bool:
         return False
     if not name[0].isupper() and _DESCRIPTIVE_BEFORE_RE.search(text[max(0, start - 70):start]):
         return False
-    if not name[0].isalpha():
+    # “5 không, 3 sạch”, “4 tại chỗ”: a short name may open with its number
+    numbered = bool(re.match(r"\d{1,2}\s+[^\W\d_]", name)) and len(words) <= _NUMBERED_MAX_WORDS
+    if not (name[0].isalpha() or numbered):
         return False
     if _CLAUSE_WORD_RE.search(name):
         return False  # "ai cũng hoàn thành nhiệm vụ", "Linh chắc chắn sẽ trở thành …": a quoted clause
@@ -195,7 +198,7 @@ def _accept_untriggered(name: str, text: str, start: int) -> bool:
         return False  # "… năm 2018 là “hoàn thành tốt nhiệm vụ”": a predicate in quotes
     # capitalised names ("Người tốt, việc tốt"), or longer lower-case phrases
     # ("mục tiêu kép"); two lower-case words are scare quotes ("trẻ nhất")
-    return name[0].isupper() or len(words) >= 3
+    return name[0].isupper() or numbered or len(words) >= 3
 
 
 def _is_motto(name: str) -> bool:
