@@ -27,6 +27,7 @@ from etl.clock import as_utc, today_local
 from etl.errors import NightFailed, should_retry
 from etl.pipeline import Reprocess, Stages
 from etl.settings import load_settings
+from etl.validate import summary_status
 
 TAGS = ["thidua-etl"]
 RUN_STATE_OPTIONS = ("reprocess", "reprocess_run", "reprocess_sources")  # run state, not configuration
@@ -119,14 +120,14 @@ def report(summary: dict[str, Any]) -> None:
     rows = [{**blank, "table": t, "rows_loaded": n,
              "validated_rows": summary["validation"].get(t, {}).get("rows", 0),
              "quarantined": summary["validation"].get(t, {}).get("quarantined", 0),
-             "validation": "passed" if summary["validation"].get(t, {}).get("success", True) else "failed"}
+             "validation": summary_status(summary["validation"].get(t, {}))}
             for t, n in summary["rows"].items()]
     rows += [{**blank, "table": f"stage:{s}", "seconds": sec} for s, sec in summary["stage_seconds"].items()]
     rows += [{**blank, "table": f"source:{s['name']}", "rows_loaded": s["new"], "quarantined": s["failed"],
               "validation": "failed" if s["broken"] else "read"} for s in summary["sources"]]
     create_table_artifact(key="nightly-run-summary", table=rows,
-                          description=f"Run {summary['run_id']} {summary['status']}: rows per table, "
-                                      "seconds per stage, sources")
+                          description=f"Run {summary['run_id']} {summary['status']}, validation "
+                                      f"{summary['validation_status']}: rows per table, seconds per stage, sources")
     create_markdown_artifact(key="nightly-validation", markdown=summary_markdown(summary),
                              description=f"Run {summary['run_id']}: {summary['status']}")
 
@@ -149,10 +150,10 @@ def summary_markdown(summary: dict[str, Any]) -> str:
                      f"{s['new']} | {s['failed']} | {errors} |")
     lines += ["", "## Quarantined rows by reason", "", "| reason | rows |", "|---|---|"]
     lines += [f"| {reason} | {n} |" for reason, n in sorted(summary["quarantine_reasons"].items())] or ["| - | 0 |"]
-    lines += ["", "## Validation", "", "| table | rows | quarantined | validation | failed expectations |",
-              "|---|---|---|---|---|"]
+    lines += ["", "## Validation", "", f"Validation: **{summary['validation_status']}**", "",
+              "| table | rows | quarantined | validation | failed expectations |", "|---|---|---|---|---|"]
     for t, v in summary["validation"].items():
-        lines.append(f"| {t} | {v['rows']} | {v['quarantined']} | {'passed' if v['success'] else 'failed'} | "
+        lines.append(f"| {t} | {v['rows']} | {v['quarantined']} | {summary_status(v)} | "
                      f"{', '.join(v['failed']) or '-'} |")
     lines += ["", f"Data Docs: [{summary['data_docs']}](file://{summary['data_docs']})",
               f"Warehouse: `{summary['database']}`"]
