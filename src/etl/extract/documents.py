@@ -1,11 +1,15 @@
 """Referenced legal and administrative documents.
 
 Numbered references: "Kế hoạch số 160/KH-UBND ngày 21/4/2023 của UBND quận",
-"Quyết định 1722/QĐ-TTg", "Nghị quyết số 35-NQ/TW". Unnumbered ones are kept
-only when a verb of implementation introduces a capitalised document title,
-as in "triển khai Chương trình phục hồi và phát triển kinh tế - xã hội của
-Chính phủ"; generic mentions ("Nghị quyết các cấp", "các kế hoạch") are not
-documents.
+"Quyết định 1722/QĐ-TTg", "Nghị quyết số 35-NQ/TW", bare numbers ("Chỉ thị 03, 05
+của Bộ Chính trị", "nghị định số 90"). Unnumbered ones (number null) are titles:
+after a verb of implementation ("triển khai Chương trình phục hồi và phát triển
+kinh tế - xã hội của Chính phủ"), resolutions of a plenum or congress ("Nghị
+quyết Đại hội Đảng toàn quốc lần thứ XI"), laws ("Luật Thi đua, khen thưởng"),
+Đề án “…”, Quy chế …, national target programmes, and a decision just issued
+("đã ký ban hành quyết định công bố …"). Generic mentions ("Nghị quyết đại hội
+Đảng các cấp", "các kế hoạch") are not documents. Each document is listed once,
+with the quote of its fullest mention (specs in tests/specs/documents.yaml).
 """
 
 from __future__ import annotations

@@ -4,8 +4,18 @@ A quoted phrase is kept when a trigger word introduces it (within a few words,
 in the same clause) or when it reads like a proper name; the trigger gives the
 kind: phong trào / cuộc vận động / cuộc thi / mô hình / chuyên đề (movement),
 phương châm / chủ đề / tinh thần / lời dạy / khẩu hiệu / mục tiêu (slogan),
-danh hiệu (title). Direct speech (“...” after "cho biết:") and scare quotes
-(“trẻ nhất”) are not names. Each name is listed once per article.
+danh hiệu, Kỷ niệm chương, giải thưởng, Cờ (title). Direct speech (“...” after
+"cho biết:" or "cho rằng"), quoted clauses and scare quotes (“trẻ nhất”) are not
+names. Rule families (the `rule` of each row, specs in tests/specs/movements.yaml):
+
+* ``triggered``: a double-quoted name right after its trigger, or in a list after it;
+* ``quoted``: an untriggered capitalised name (or a longer lower-case one) in campaign news;
+* ``motto``: three or more short parallel phrases sharing a word (“đi từng ngõ, gõ từng nhà, …”);
+* ``unclosed_quote`` / ``single_quote``: “Ngày hội sáng tạo, lãnh đạo tương lai với … (ended at
+  the first clause word) and ‘…’, trusted only right after a trigger.
+
+Each name is listed once per article; printed variants that differ after
+normalisation are separate names.
 """
 
 from __future__ import annotations

@@ -6,13 +6,19 @@ Three printed shapes are recognised:
   "Chủ tịch UBND quận Hai Bà Trưng Nguyễn Quang Trung";
 * name, dash, position: "ông Lưu Ngọc Hà – Chủ tịch Ủy ban nhân dân quận Bắc Từ Liêm",
   "Thiếu tướng Đặng Hoàng Đa - Phó Cục trưởng Cục ...";
-* honorific, name, comma, position: "ông Nguyễn Văn A, Bí thư Huyện ủy".
+* honorific, name, comma, position: "ông Nguyễn Văn A, Bí thư Huyện ủy", and the
+  variants "ông X (Phó bí thư, nguyên Chủ tịch UBND huyện)", "ông X là Chủ tịch UBND",
+  "ông Phạm Đại Dương Bí thư Tỉnh ủy Phú Yên";
+* position, comma, honorific, name: "Phó Trưởng phòng GD-ĐT quận Hai Bà Trưng, bà Trần Thị Thu Hà".
 
+Several offices joined by commas are one position ("Uỷ viên Bộ Chính trị, Bí thư
+Thành uỷ Hà Nội"); ranks and academic titles (Đại tá, TS., PGS.TS) are left out.
 A Vietnamese personal name is 2–4 capitalised syllables starting with a
 surname (shipped in ``etl/data/surnames.csv``). When a place name runs into
 the person's name ("quận Hai Bà Trưng Nguyễn Quang Trung") the name is the
 tail that starts with a surname; a person without a printed position is not
-an official. Each name is listed once per article.
+an official. Each name is listed once per article, with its fullest printed
+position (specs in tests/specs/officials.yaml).
 """
 
 from __future__ import annotations
