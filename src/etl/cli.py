@@ -89,6 +89,8 @@ def progress_display(quiet: bool):
 
 
 STATUS_STYLE = {"completed": "green", "warning": "yellow", "failed": "red"}  # the run record's vocabulary
+# etl.validate's vocabulary (passed / passed with warnings / failed)
+VALIDATION_STYLE = {"passed": "green", "passed with warnings": "yellow", "failed": "red"}
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -117,13 +119,20 @@ def print_summary(summary: dict) -> None:
                         (src["errors"] or [""])[0])
     if summary.get("sources"):
         console.print(sources)
-    table = Table("table", "rows loaded", "validated", "quarantined", "validation")
+    from etl.validate import summary_status
+
+    table = Table("table", "rows loaded", "validated", "quarantined")
+    table.add_column("validation", no_wrap=True, min_width=len("passed with warnings"))  # the word stays whole
     for name, n in summary["rows"].items():
         v = summary["validation"].get(name, {})
-        ok = v.get("success", True)
-        status = "[green]passed[/]" if ok else f"[red]failed[/] {', '.join(v.get('failed', []))}"
-        table.add_row(name, str(n), str(v.get("rows", 0)), str(v.get("quarantined", 0)), status)
+        status = summary_status(v)
+        table.add_row(name, str(n), str(v.get("rows", 0)), str(v.get("quarantined", 0)),
+                      f"[{VALIDATION_STYLE[status]}]{status}[/]")
     console.print(table)
+    overall = summary["validation_status"]
+    failed = "; ".join(f"{t}: {', '.join(v['failed'])}" for t, v in summary["validation"].items() if v.get("failed"))
+    console.print(f"validation: [{VALIDATION_STYLE[overall]}]{overall}[/]" + (f" — {failed}" if failed else ""),
+                  soft_wrap=True, highlight=False)
     reasons = ", ".join(f"{r} {n}" for r, n in sorted(summary.get("quarantine_reasons", {}).items()))
     console.print(f"quarantined rows (incl. refused inputs): {summary['quarantined']}" + (f" — {reasons}" if reasons else ""))
     console.print("seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in summary["stage_seconds"].items()))
@@ -396,8 +405,9 @@ def run_summary(run: dict) -> str:
 
     n = {k: v or 0 for k, v in run.items() if k.startswith(("inputs_", "rows_"))}
     facts = sum(v for k, v in n.items() if k.startswith("rows_") and k != "rows_articles")
-    # the run record keeps only validation_success, so "passed with warnings" cannot be told apart here
-    validation = {True: PASSED, False: FAILED}.get(run.get("validation_success"), "not run")
+    # records written before validation_status have only validation_success (no "passed with warnings")
+    validation = run.get("validation_status") or {True: PASSED, False: FAILED}.get(run.get("validation_success"),
+                                                                                  "not run")
     text = (f"read {n.get('inputs_seen', 0)} (new {n.get('inputs_new', 0)}, changed {n.get('inputs_changed', 0)}, "
             f"failed {n.get('inputs_failed', 0)}); loaded {n.get('rows_articles', 0)} articles, {facts} facts; "
             f"quarantined {run.get('quarantined') or 0}; validation {validation}")
