@@ -299,3 +299,62 @@ def test_a_configured_source_that_yields_nothing_is_named(run_flow, seed_dir, tm
     summary, wh = run_flow(None, sources=str(sources))
     assert summary["status"] == "warning" and summary["message"] == "source tin-trong yielded nothing"
     assert query(wh, "select count(*) from articles") == [(5,)]
+
+
+def data_docs_statuses(index: Path) -> dict[str, set[str]]:
+    """Table -> the `thidua-etl status` words of its rows in the Data Docs index (etl.datadocs' labelled column)."""
+    import re
+
+    found: dict[str, set[str]] = {}
+    for table, status in re.findall(r"'_table_row_link_path': 'validations/([^/']+)/[^']*', "
+                                    r"'etl_status': '<span [^>]*data-etl-status=\"([^\"]+)\"",
+                                    index.read_text(encoding="utf-8")):
+        found.setdefault(table, set()).add(status)
+    return found
+
+
+def test_a_warning_only_failure_is_passed_with_warnings_on_every_surface(prefect_api, seed_dir, tmp_path, monkeypatch):
+    """Before: the CLI, the artifacts and `etl runs` said "passed" (from a boolean) where Data Docs said "Failed"."""
+    from typer.testing import CliRunner
+
+    from conftest import ROOT
+    from etl.cli import app
+    from etl.validate import PASSED, PASSED_WITH_WARNINGS, docs_index
+
+    # the seeds' counts become a unit the suite does not know: a warning-severity failure, the rows still load
+    suites = tmp_path / "expectations"
+    shutil.copytree(ROOT / "expectations", suites)
+    spec = json.loads((suites / "metrics.json").read_text(encoding="utf-8"))
+    [known] = [e for e in spec["expectations"] if e.get("meta", {}).get("name") == "unit_is_known"]
+    known["kwargs"]["value_set"].remove("count")
+    (suites / "metrics.json").write_text(json.dumps(spec), encoding="utf-8")
+    monkeypatch.setenv("ETL_EXPECTATIONS_DIR", str(suites))
+    wh = tmp_path / "warehouse"
+
+    result = CliRunner().invoke(app, ["run", "--input", str(seed_dir), "--warehouse", str(wh), "-q", "--strict"])
+
+    assert result.exit_code == 0, result.output  # warnings of validation are no warning night
+    cli = {line.split("│")[1].strip(): line.split("│")[5].strip() for line in result.output.splitlines()
+           if line.startswith("│") and len(line.split("│")) == 7}
+    assert cli["metrics"] == PASSED_WITH_WARNINGS and cli["articles"] == PASSED
+    [night] = [line for line in result.output.splitlines() if line.startswith("validation: ")]
+    assert night.startswith(f"validation: {PASSED_WITH_WARNINGS} — metrics: ") and "unit_is_known" in night
+    [(status, success, word, flow_run_id)] = query(
+        wh, "select status, validation_success, validation_status, flow_run_id from runs")
+    assert (status, success, word) == ("completed", True, PASSED_WITH_WARNINGS)
+    assert query(wh, "select count(*) from metrics where unit = 'count'")[0][0] > 0  # flagged, not quarantined
+    _, artifacts = flow_run_and_artifacts(flow_run_id)
+    table = artifacts["nightly-run-summary"]
+    table = json.loads(table) if isinstance(table, str) else table
+    artifact = {r["table"]: r["validation"] for r in table if ":" not in r["table"]}
+    assert artifact == cli
+    markdown = artifacts["nightly-validation"].split("## Validation")[1]
+    assert f"Validation: **{PASSED_WITH_WARNINGS}**" in markdown
+    cells = [[c.strip() for c in line.split("|")[1:-1]] for line in markdown.splitlines() if line.startswith("| ")]
+    assert {c[0]: c[3] for c in cells[1:]} == cli  # cells[0] is the header
+    assert "unit_is_known" in {c[0]: c[4] for c in cells[1:]}["metrics"]
+    docs = data_docs_statuses(docs_index(wh))
+    assert docs["metrics"] == {PASSED_WITH_WARNINGS} and docs["articles"] == {PASSED}
+    assert {t: s for t, [s] in docs.items()} == cli
+    runs = CliRunner().invoke(app, ["runs", "--warehouse", str(wh)])
+    assert f"validation {PASSED_WITH_WARNINGS}" in " ".join(runs.output.split())

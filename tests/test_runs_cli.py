@@ -211,3 +211,32 @@ def test_a_run_id_inside_a_text_column_stays_whole_when_it_can():
     output = render_table(names, cells, WIDTH)
     assert_fits(output)
     assert output.count(run_id) == 2
+
+
+def test_run_records_written_before_validation_status_still_publish(tmp_path):
+    """Every run file older than the column: the view gets a typed null, `etl runs` falls back to validation_success."""
+    import pyarrow.parquet as pq
+
+    from etl.publish import publish
+    from etl.storage import Store
+
+    wh = tmp_path / "warehouse"
+    night(wh)
+    assert query(wh, "select validation_status from runs") == [("passed",)]
+    store = Store(str(wh))
+    for rel in store.list_files("tables/runs", ".parquet"):
+        pq.write_table(pq.read_table(store.path(rel)).drop_columns(["validation_status"]), store.path(rel))
+    publish(store)
+    assert query(wh, "select validation_status, typeof(validation_status), validation_success from runs") == [
+        (None, "VARCHAR", True)]
+    assert "; validation passed" in " ".join(invoke("runs", "--warehouse", str(wh)).split())
+
+
+def test_runs_summary_speaks_the_validation_vocabulary():
+    from etl.cli import VALIDATION_STYLE, run_summary
+    from etl.validate import PASSED_WITH_WARNINGS, STATUSES
+
+    assert set(VALIDATION_STYLE) == set(STATUSES)
+    warned = run_summary({"validation_success": True, "validation_status": PASSED_WITH_WARNINGS})
+    assert warned.endswith(f"validation {PASSED_WITH_WARNINGS}")
+    assert run_summary({"validation_success": None}).endswith("validation not run")

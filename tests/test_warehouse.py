@@ -71,7 +71,7 @@ def test_error_expectation_sends_rows_to_quarantine(run_flow, seed_dir, tmp_path
         assert json.loads(row)["value"] > 100
     assert query(wh, "select count(*) from metrics where value > 100") == [(0,)]
     assert query(wh, "select count(*) from articles") == [(5,)]
-    assert query(wh, "select validation_success from runs") == [(False,)]
+    assert query(wh, "select validation_success, validation_status from runs") == [(False, "failed")]
 
 
 def test_compact_keeps_every_view(run_flow, seed_dir):

@@ -6,7 +6,8 @@ explicit list of files that were live at publish, as paths relative to the
 warehouse joined to `getvariable('etl_root')` (set by `etl.warehouse.connect`):
 a file written later (a compaction's merged file) is invisible until the next
 publish, and a copied or moved warehouse reads its own files. Views read with
-`union_by_name`, so partitions written before a column was added stay readable.
+`union_by_name`, so partitions written before a column was added stay readable;
+a column that no live file has yet reads as a typed null.
 """
 
 from __future__ import annotations
@@ -48,8 +49,11 @@ def empty_select(table: str) -> str:
     return f"select {', '.join(cols)} where false"
 
 
-def raw_view_sql(table: str, files: list[str]) -> str:
-    """`_raw_<table>`: exactly these warehouse-relative Parquet files, under the connection's `etl_root`."""
+def raw_view_sql(table: str, files: list[str], missing: tuple[str, ...] = ()) -> str:
+    """`_raw_<table>`: exactly these warehouse-relative Parquet files, under the connection's `etl_root`.
+
+    `missing` columns (of the table's schema, in no file yet) are added as typed nulls.
+    """
     if files:
         listed = ", ".join(sql_string(f) for f in files)
         paths = f"list_transform([{listed}], lambda f: getvariable('{ROOT_VARIABLE}') || '/' || f)"
@@ -59,7 +63,18 @@ def raw_view_sql(table: str, files: list[str]) -> str:
         )
     else:
         source = empty_select(table)
+    if missing:
+        types = {f.name: DUCKDB_TYPES[str(f.type)] for f in ARROW_SCHEMAS[table]}
+        nulls = ", ".join(f"cast(null as {types[c]}) as {c}" for c in missing)
+        source = f"select *, {nulls} from ({source})"
     return f"create or replace view _raw_{table} as {source};"
+
+
+def missing_columns(con, table: str) -> tuple[str, ...]:
+    """Columns of the table's schema that `_raw_<table>` lacks: every live file predates them."""
+    present = {name for (name,) in con.execute(
+        "select column_name from duckdb_columns() where table_name = ?", [f"_raw_{table}"]).fetchall()}
+    return tuple(name for name in ARROW_SCHEMAS[table].names if name not in present)
 
 
 CORRUPT_DIR = "corrupt"
@@ -101,7 +116,11 @@ def publish(store: Store, views_sql: Path = DEFAULT_VIEWS) -> Path:
     try:
         set_root(con, store)  # views bind at creation; the file keeps only relative paths
         for table in ALL_TABLES:
-            con.execute(raw_view_sql(table, live_files(store, table)))
+            files = live_files(store, table)
+            con.execute(raw_view_sql(table, files))
+            # union_by_name adds a column only when some file has it (a run record before validation_status)
+            if missing := missing_columns(con, table):
+                con.execute(raw_view_sql(table, files, missing))
         extra = Path(views_sql).read_text(encoding="utf-8")
         con.execute(expand_views(extra))  # the fact views apply people's corrections
         report_orphaned(con)
