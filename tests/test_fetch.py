@@ -8,16 +8,31 @@ import time
 import pyarrow.parquet as pq
 import pytest
 
-from conftest_web import (  # noqa: F401 (site is a fixture)
-    CP1258_TITLE, HTML_DIR, VIETNAMESE, Reply, cp1258_page, gzip_bomb, site, to_cp1258, web_settings,
-)
 from etl import bronze
 from etl.clean import clean_one
 from etl.fetch import (
-    Fetcher, canonical_url, detect_encoding, fetch_all, fetch_batch, parse_retry_after, ssrf_reason,
+    Fetcher,
+    canonical_url,
+    detect_encoding,
+    fetch_all,
+    fetch_batch,
+    parse_retry_after,
+    ssrf_reason,
 )
 from etl.models import Item
 from etl.storage import Store
+
+from conftest_web import (  # noqa: F401 (site is a fixture)
+    CP1258_TITLE,
+    HTML_DIR,
+    VIETNAMESE,
+    Reply,
+    cp1258_page,
+    gzip_bomb,
+    site,
+    to_cp1258,
+    web_settings,
+)
 
 ARTICLE = (HTML_DIR / "meth04_tracking_news_mcp__baodautu_article.html").read_bytes()
 PAGE_TYPES_TEXT = "accepting text/html, application/xhtml+xml, text/plain"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 import pyarrow as pa
 import pytest
 
@@ -100,3 +103,53 @@ def test_nightly_run_on_s3_warehouse(prefect_api, seed_dir, s3_env, tmp_path):
     assert again["inputs"]["unchanged"] == 5 and again["rows"]["articles"] == 0
     result = runner.invoke(app, ["query", "--warehouse", warehouse, "--json", "select count(*) as n from articles"])
     assert json.loads(result.stdout) == [{"n": 5}]
+
+
+def test_the_s3_lock_lives_in_the_bucket_two_runs_from_different_folders_one_refused(
+        prefect_api, seed_dir, s3_env, tmp_path, monkeypatch):
+    """Run A (working folder a/) holds the warehouse; run B from folder b/ is refused and names A."""
+    from etl.errors import WarehouseLockedError
+    from etl.storage import Store
+    from flows.nightly import nightly_ingest
+
+    warehouse = f"s3://{BUCKET}/locked"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    first = Store(warehouse).lock()
+    first.acquire(timeout=0)  # run A, mid-night
+    try:
+        assert "locked/_lock/lease.json" in keys(s3_env, "locked/")
+        lease = json.loads(s3_env.get_object(Bucket=BUCKET, Key="locked/_lock/lease.json")["Body"].read())
+        assert f"in {tmp_path / 'a'}" in lease["holder"] and lease["expires_at"] > time.time()
+        monkeypatch.chdir(tmp_path / "b")  # another machine: its own .etl-cache, the same bucket
+        with pytest.raises(WarehouseLockedError, match=r"_lock/lease.json \(held by .* in .*/a\)"):
+            nightly_ingest(input_dir=str(seed_dir), warehouse=warehouse)
+        assert not [k for k in keys(s3_env, "locked/") if "/tables/runs/" in k]  # B never started
+    finally:
+        first.release()
+    assert "locked/_lock/lease.json" not in keys(s3_env, "locked/")
+    summary = nightly_ingest(input_dir=str(seed_dir), warehouse=warehouse)  # free again
+    assert summary["status"] == "completed" and summary["rows"]["articles"] == 5
+
+
+def test_an_expired_s3_lease_of_a_killed_run_is_taken_over_once(s3_env):
+    from filelock import Timeout
+
+    from etl.storage import S3Lease, Store
+
+    store = Store(f"s3://{BUCKET}/lease")
+    dead = S3Lease(store, ttl=1.0, poll=0.1)
+    dead.acquire()
+    dead._stop.set()  # killed: no more renewals, no release
+    live = S3Lease(store, ttl=60.0, poll=0.1)
+    with pytest.raises(Timeout):
+        live.acquire(timeout=0)  # not expired yet
+    time.sleep(1.2)
+    live.acquire(timeout=2)
+    rival = S3Lease(store, ttl=60.0, poll=0.1)
+    with pytest.raises(Timeout):
+        rival.acquire(timeout=0.3)  # the new lease is fresh: nobody else gets it
+    live.release()
+    rival.acquire(timeout=0)
+    rival.release()

@@ -9,18 +9,18 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from filelock import FileLock
 
-from conftest import ROOT, query, view_snapshot
 from etl.errors import WarehouseLockedError
 from etl.load import compact, live_files, purge_retired
 from etl.publish import publish
 from etl.schema import ALL_TABLES
 from etl.storage import Store
+
+from conftest import ROOT, query, view_snapshot
 
 NAM_TU_LIEM = "000_db400617e4ced398.txt"
 COPIES = 8  # batches of 5: eight commits to interrupt

@@ -146,8 +146,10 @@ def run_flow(flow_fn, as_json: bool, quiet: bool, strict: bool, **parameters) ->
     Exit codes: 0 completed (or a warning without --strict), 1 failed, 2 a terminal error
     (configuration, input, warehouse), 3 a warning with --strict.
     """
+    from etl import lifeline
     from etl.errors import NightFailed
 
+    lifeline.start()  # if this process is killed, its Prefect server, forkserver and workers go with it
     try:
         with progress_display(quiet):
             summary = flow_fn(**parameters)

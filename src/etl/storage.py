@@ -18,11 +18,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 log = logging.getLogger(__name__)
 

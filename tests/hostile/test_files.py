@@ -19,14 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, query
-from conftest_web import to_cp1258
 from etl.acquire import acquire_batch
 from etl.clean import clean_batch, clean_one
 from etl.discover import discover_folder
 from etl.errors import InputError
 from etl.models import Item, RawDoc
 from etl.settings import Settings
+
+from conftest import SEEDS, query
+from conftest_web import to_cp1258
 
 SEED = SEEDS / "000_db400617e4ced398.txt"  # Nam Từ Liêm, 14/14 targets: many facts of every kind
 SEED_TEXT = SEED.read_text(encoding="utf-8")

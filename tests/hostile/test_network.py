@@ -12,14 +12,15 @@ import socket
 import socketserver
 import threading
 import time
-from urllib.parse import unquote
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
+from etl.models import Item
+
 from conftest import SEEDS, query
 from conftest_web import web_settings
-from etl.models import Item
 
 ARTICLE = ("<html><head><title>Nam Từ Liêm thi đua</title></head><body><article><h1>Nam Từ Liêm thi đua</h1>"
            + "".join(f"<p>{line}</p>" for line in (SEEDS / "000_db400617e4ced398.txt").read_text(encoding="utf-8").split("\n") if line)

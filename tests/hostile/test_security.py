@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -37,8 +36,9 @@ def cli(*args: str):
 @pytest.fixture(scope="module")
 def secret_run(prefect_api, tmp_path_factory):
     """A run over the seeds and a web page whose URL carries a password and a token; logs captured."""
-    from conftest_web import Site
     from flows.nightly import nightly_ingest
+
+    from conftest_web import Site
 
     web = Site().start()
     web.static("/robots.txt", b"", "text/plain")

@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -64,16 +63,14 @@ def test_corrupted_parquet_files_are_set_aside_and_reported(run_flow, warehouse)
     (warehouse / "tables" / "articles" / "article_year=2023").mkdir(parents=True, exist_ok=True)
     (warehouse / "tables" / "articles" / "article_year=2023" / "zz-empty.parquet").write_bytes(b"")
 
-    # queries that do not touch the damaged table still answer; the damaged one fails with advice
+    # the views read the files listed at publish: foreign files dropped in later change no answer
     result = cli("query", "select count(*) as n from runs", "--warehouse", str(warehouse), "--json")
     assert result.exit_code == 0, result.output
-    result = cli("query", "select count(*) from metrics", "--warehouse", str(warehouse))
-    assert result.exit_code == 1
-    assert "etl publish" in result.output
+    assert query(warehouse, "select count(*) from metrics") == [(len(before["metrics"]),)]
 
-    # the next run moves them aside, records them, and loads as usual
+    # the next run moves them aside, records them, and loads as usual (a night with refusals is a warning)
     summary, _ = run_flow(SEEDS, warehouse)
-    assert summary["status"] == "completed"
+    assert summary["status"] in ("completed", "warning")
     assert view_snapshot(warehouse, views=("articles", "metrics", "awards", "movements", "officials", "documents")) == {
         k: v for k, v in before.items() if k != "quarantine"}
     moved = sorted(p.name for p in (warehouse / "corrupt").rglob("*.parquet"))
@@ -82,6 +79,16 @@ def test_corrupted_parquet_files_are_set_aside_and_reported(run_flow, warehouse)
     assert sorted(u.rsplit("/", 1)[1] for u, _, _ in rows) == moved
     assert all("corrupted Parquet file" in r and "/corrupt/" in r for _, _, r in rows)
     assert not [p for p in parquet_files(warehouse) if p.name.startswith("zz-")]
+
+
+def test_a_damaged_listed_file_makes_only_its_view_fail_with_advice(warehouse):
+    [metrics_file] = [p for p in parquet_files(warehouse) if "/metrics/" in str(p)][:1]
+    metrics_file.write_bytes(metrics_file.read_bytes()[:-100])  # truncated in place (a sync tool, a full disk)
+    result = cli("query", "select count(*) as n from runs", "--warehouse", str(warehouse), "--json")
+    assert result.exit_code == 0, result.output
+    result = cli("query", "select count(*) from metrics", "--warehouse", str(warehouse))
+    assert result.exit_code == 1
+    assert "etl publish" in result.output
 
 
 def test_publish_alone_sets_corrupted_files_aside(warehouse):
@@ -113,6 +120,8 @@ def test_stale_lock_and_temporaries_of_a_killed_run_do_not_block_the_next(run_fl
     assert summary["status"] == "completed" and summary["inputs"]["unchanged"] == 5
     assert view_snapshot(warehouse, views=("articles", "metrics")) == before
     assert query(warehouse, "select count(*) from runs where status = 'completed'") == [(2,)]
+    # the next run removed the temporaries the killed one left
+    assert not (partition / ".tmp-deadbeef").exists() and not (warehouse / ".warehouse.duckdb.tmp-99999").exists()
 
 
 def test_disk_full_during_load_fails_the_run_cleanly_and_the_rerun_loads_everything(run_flow, tmp_path, monkeypatch):
@@ -198,13 +207,15 @@ def test_a_real_full_disk_mid_run_loses_nothing_once_space_is_back(run_flow, see
 
     wh = tmp_path / "small"
     wh.mkdir()
-    mount("-t", "tmpfs", "-o", "size=12m", "tmpfs", target=wh)
+    # room for the seeded warehouse (about 9 MB, 6.5 MB of it Data Docs with their vendored assets)
+    mount("-t", "tmpfs", "-o", "size=24m", "tmpfs", target=wh)
     shutil.copytree(seeded, wh, dirs_exist_ok=True)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for i in range(6):
         for seed in sorted(SEEDS.glob("*.txt")):
-            shutil.copy(seed, corpus / f"{i:02d}_{seed.name}")
+            # i + 1 trailing spaces: other bytes (the same bytes anywhere are one article), the same text
+            (corpus / f"{i:02d}_{seed.name}").write_bytes(seed.read_bytes() + b" " * (i + 1))
     filler = wh / "filler"
     with filler.open("wb") as out:  # fill the disk, then give back a little: enough to start, not to finish
         try:
@@ -231,3 +242,152 @@ def test_a_real_full_disk_mid_run_loses_nothing_once_space_is_back(run_flow, see
     assert [s for s, _ in runs] == ["completed", "failed", "completed"]
     assert "No space left on device" in runs[1][1] or "abandoned" in runs[1][1]
     assert query(wh, "select count(*) from (select article_id, seq from metrics group by all having count(*) > 1)") == [(0,)]
+
+
+# --------------------------------------------------------------------------- #
+# readers beside compaction and publish; a killed compaction; a killed run's children
+# --------------------------------------------------------------------------- #
+
+def test_a_reader_in_a_loop_through_compaction_and_publish_sees_no_error_and_no_duplicate(run_flow, tmp_path):
+    import threading
+
+    from etl.load import compact
+    from etl.publish import publish
+    from etl.storage import Store
+    from etl.warehouse import connect
+
+    folder = shutil.copytree(SEEDS, tmp_path / "in")
+    _, wh = run_flow(folder, tmp_path / "warehouse", batch_size=1, options={"compact_min_files": 0})
+    expected = query(wh, "select (select count(*) from articles), (select count(*) from metrics), "
+                         "(select count(*) from awards), (select count(*) from runs)")[0]
+    seen: list[tuple] = []
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                con = connect(wh)
+                try:
+                    seen.append(con.execute(
+                        "select (select count(*) from articles), (select count(distinct article_id) from articles), "
+                        "(select count(*) from metrics), (select count(distinct fact_id) from metrics), "
+                        "(select count(*) from awards)").fetchone())
+                finally:
+                    con.close()
+            except Exception as exc:  # every error is a finding
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        store = Store(str(wh))
+        lock = store.lock()
+        lock.acquire(timeout=30)
+        try:
+            for _ in range(2):
+                removed = compact(store, min_files=2)
+                publish(store)
+        finally:
+            lock.release()
+        run_flow(folder, wh, batch_size=1, options={"compact_min_files": 2})  # a night: load, compact, publish
+    finally:
+        stop.set()
+        thread.join()
+    assert sum(removed.values()) >= 0 and len(seen) > 5
+    assert errors == []
+    articles, metrics, awards = expected[:3]
+    assert set(seen) == {(articles, articles, metrics, metrics, awards)}
+
+
+def test_a_compaction_killed_after_its_merged_file_shows_no_duplicate_and_publish_recovers(run_flow, tmp_path, monkeypatch):
+    import etl.load
+    from etl.load import JOURNAL, compact, live_files
+
+    folder = shutil.copytree(SEEDS, tmp_path / "in")
+    _, wh = run_flow(folder, tmp_path / "warehouse", batch_size=1, options={"compact_min_files": 0})
+    before = view_snapshot(wh)
+    from etl.storage import Store
+
+    store = Store(str(wh))
+
+    def killed(store, rels):  # the process dies between writing the merged file and retiring its sources
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(etl.load, "retire", killed)
+    with pytest.raises(KeyboardInterrupt):
+        compact(store, min_files=2)
+    monkeypatch.undo()
+    assert store.exists(JOURNAL)
+    assert view_snapshot(wh) == before  # readers still see the last publish: no duplicate rows
+    result = CliRunner().invoke(__import__("etl.cli", fromlist=["app"]).app, ["publish", "--warehouse", str(wh)])
+    assert result.exit_code == 0, result.output
+    assert not store.exists(JOURNAL)  # publish took the lock and ran recovery
+    assert view_snapshot(wh) == before
+    from etl.load import retired_files
+    from etl.schema import ALL_TABLES
+
+    merged = [f for t in ALL_TABLES for f in live_files(store, t) if "/compact-" in f]
+    assert len(merged) == 1 and retired_files(store)  # the merged file counts, its sources are retired
+
+
+def test_publish_waits_for_the_lock_of_a_running_night(warehouse):
+    from etl.storage import Store
+
+    lock = Store(str(warehouse)).lock()
+    lock.acquire(timeout=0)
+    try:
+        result = CliRunner().invoke(__import__("etl.cli", fromlist=["app"]).app, ["publish", "--warehouse", str(warehouse)])
+    finally:
+        lock.release()
+    assert result.exit_code == 2 and "another process holds" in " ".join(result.output.split())
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def test_no_process_of_a_killed_run_is_alive_five_seconds_later(tmp_path):
+    """SIGKILL `etl run` while its ephemeral Prefect server, forkserver and workers run: they all stop."""
+    import time
+
+    from etl.lifeline import alive, descendants, processes
+
+    corpus = tmp_path / "many"
+    corpus.mkdir()
+    for path in sorted((ROOT / "tests" / "data" / "corpus" / "vi-news-text").glob("*.txt"))[:300]:
+        shutil.copy(path, corpus / path.name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update({"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_LOGGING_LEVEL": "ERROR"})
+    proc = subprocess.Popen([sys.executable, "-m", "etl.cli", "run", "--input", str(corpus), "--warehouse",
+                             str(tmp_path / "wh"), "--batch-size", "20", "--workers", "2", "-q"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seen: dict[int, int] = {}
+    deadline = time.monotonic() + 150
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            table = processes()
+            for pid in descendants({proc.pid}, table):
+                seen.setdefault(pid, table[pid][2])
+            commands = [cmdline(p) for p in descendants({proc.pid}, table)]
+            server = any(b"uvicorn" in c for c in commands)
+            workers = sum(b"forkserver" in c for c in commands) + sum(b"resource_tracker" in c for c in commands)
+            if server and workers >= 2 and len(commands) >= 5:  # server, watcher, forkserver, tracker, workers
+                time.sleep(1.0)  # the run goes on a moment: its watcher has seen them all
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None, "the run ended before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        time.sleep(5)
+        survivors = [pid for pid, started in seen.items() if alive(pid, started)]
+        assert survivors == [], [cmdline(p) for p in survivors]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid, started in seen.items():
+            if alive(pid, started):
+                os.kill(pid, signal.SIGKILL)

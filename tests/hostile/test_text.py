@@ -204,10 +204,11 @@ def test_a_title_longer_than_a_line_is_refused_as_a_title_but_the_facts_stay():
 def test_a_document_over_the_time_budget_is_quarantined_with_the_reason():
     import datetime as dt
 
-    from conftest import SEEDS
     from etl.clean import clean_batch
     from etl.extract import extract_batch
     from etl.models import RawDoc
+
+    from conftest import SEEDS
 
     raws = [RawDoc(uri=f"file:///in/{p.name}", source_name="in", content=p.read_bytes(), content_type="text/plain",
                    fetched_at=dt.datetime(2024, 1, 1)) for p in sorted(SEEDS.glob("*.txt"))[:2]]
