@@ -15,7 +15,7 @@ qualify row_number() over (partition by article_id order by loaded_at desc, run_
 -- etl.stories places every article in a story once (`story_members`); a later article that shows
 -- two stories are one folds the younger into the older (`story_merges`). An article's story is its
 -- assignment followed through the merges; `story_rank` orders a story's articles (first seen first).
-create or replace table _story_merged_into as
+create or replace table _article_stories as
 with recursive edges as (select distinct merged_id, story_id from _raw_story_merges),
 chain(merged_id, story_id, depth) as (
     select merged_id, story_id, 1 from edges
@@ -23,10 +23,9 @@ chain(merged_id, story_id, depth) as (
     select chain.merged_id, edges.story_id, chain.depth + 1
     from chain join edges on edges.merged_id = chain.story_id
     where chain.depth < 64
-)
-select merged_id, arg_max(story_id, depth) as story_id from chain group by merged_id;
-create or replace table _article_stories as
-with assigned as (
+),
+merged_into as (select merged_id, arg_max(story_id, depth) as story_id from chain group by merged_id),
+assigned as (
     select article_id, story_id from _raw_story_members
     qualify row_number() over (partition by article_id order by assigned_at, story_id) = 1
 ),
@@ -41,7 +40,7 @@ select cur.article_id,
                           order by cur.seen, cur.article_id) as story_rank
 from cur
 left join assigned st using (article_id)
-left join _story_merged_into mi on mi.merged_id = st.story_id;
+left join merged_into mi on mi.merged_id = st.story_id;
 -- <<< stories ----------------------------------------------------------------------------------
 
 create or replace view articles as
@@ -100,8 +99,9 @@ create or replace view fetches as select * from _raw_fetches;
 -- >>> stories (etl.stories, issue 13) -----------------------------------------------------------
 -- One row per story: when it was first and last seen, how many articles and which outlets told it,
 -- its place (the first of its articles, in story order, that names one) and a representative
--- article (the first seen).
-create or replace table _stories as
+-- article (the first seen). A view, not a table: cheap over _article_stories, and it keeps the
+-- database file small (a publish writes a second copy of it before the rename).
+create or replace view stories as
 select st.story_id,
        min(coalesce(r.published_at, r.fetched_at)) as first_seen,
        max(coalesce(r.published_at, r.fetched_at)) as last_seen,
@@ -118,7 +118,6 @@ select st.story_id,
        arg_min(r.uri, st.story_rank) as uri
 from _article_stories st join articles r using (article_id)
 group by st.story_id;
-create or replace view stories as select * from _stories;
 -- Two stories found to be one: `merged_id` reads as the older `story_id` everywhere.
 create or replace view story_merges as select distinct on (merged_id) * from _raw_story_merges order by merged_id, merged_at;
 -- <<< stories ----------------------------------------------------------------------------------
