@@ -69,7 +69,10 @@ discover_task = task(pipeline.discover_stage, name="discover", retries=2, retry_
                      timeout_seconds=900, **IO)
 acquire_task = task(pipeline.acquire_stage, name="acquire", retries=2, retry_delay_seconds=jittered([2, 8]),
                     timeout_seconds=3600, **IO)
-clean_task = task(pipeline.clean_stage, name="clean", timeout_seconds=1800, **CPU)
+# locally the pool cleans a batch while the flow validates the one before; the "clean" task waits for it
+clean_task = task(pipeline.wait_stage, name="clean", timeout_seconds=1800, **CPU)
+# on Dask one task per batch cleans and extracts it on a worker, submitted ahead in the same way
+clean_remote_task = task(pipeline.clean_extract_stage, name="clean", timeout_seconds=1800, **CPU)
 extract_task = task(pipeline.extract_stage, name="extract", timeout_seconds=1800, **CPU)
 validate_task = task(pipeline.validate_stage, name="validate", timeout_seconds=1800, **CPU)
 load_task = task(pipeline.load_stage, name="load", retries=2, retry_delay_seconds=jittered([2, 10]),
@@ -94,8 +97,11 @@ def stages_for_this_run() -> Stages:
     context = FlowRunContext.get()
     on_dask = type(getattr(context, "task_runner", None)).__name__ == "DaskTaskRunner"
     send = remote if on_dask else (lambda t: t)
-    return Stages(discover=discover_task, acquire=send(acquire_task), clean=send(clean_task),
-                  extract=send(extract_task), validate=send(validate_task), load=load_task,
+    # on Dask the clean task is the future; extract then only gathers its rows (here, in the flow)
+    start_clean = clean_remote_task.submit if on_dask else pipeline.start_clean_stage
+    return Stages(discover=discover_task, acquire=send(acquire_task), start_clean=start_clean,
+                  clean=pipeline.wait_stage if on_dask else clean_task,
+                  extract=extract_task, validate=send(validate_task), load=load_task,
                   compact=compact_task, publish=publish_task, cpu_workers=1 if on_dask else None)
 
 

@@ -21,6 +21,7 @@ import atexit
 import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Callable, Sequence, TypeVar
 
 from etl.models import CleanDoc, Failure, RawDoc
@@ -116,6 +117,110 @@ def extract_batch(docs: list[CleanDoc], run_id: str, workers: int = 1):
         return parts[0]
     out = Extracted()
     for part in parts:
+        out.articles += part.articles
+        out.failures += part.failures
+        for table in vars(out.facts):
+            getattr(out.facts, table).extend(getattr(part.facts, table))
+    return out
+
+
+# -- running ahead: clean and extract batch k+1 on the pool while the flow validates and loads batch k ----
+
+
+@dataclass
+class Outcome:
+    """What the pool made of one raw document: its CleanDoc or Failure, and its extraction (None: not run)."""
+
+    key: tuple[str, str, str]  # (uri, article_id, raw_hash) of the raw document it was made from
+    doc: CleanDoc | None = None
+    failure: Failure | None = None
+    extracted: object | None = None  # etl.extract.Extracted of this one document
+
+
+def raw_key(raw: RawDoc) -> tuple[str, str, str]:
+    """What an outcome was computed from: the same key means the same clean and extract result."""
+    return raw.uri, raw.article_id, raw.raw_hash
+
+
+def clean_extract_chunk(raws: list[RawDoc], run_id: str, loaded: dict[str, str], rules_version: str | None) -> list[Outcome]:
+    """Clean each raw document of a chunk, then extract it unless the warehouse already has its text.
+
+    One pool job per chunk does both stages, so a cleaned document never travels back to
+    a worker for extraction. `loaded` maps article_id -> the loaded version key
+    (`etl.load.version_key`: "<content hash>:<rules version>"); a document whose text
+    gives that key is left unextracted (it will most likely be unchanged).
+    """
+    from etl.clean import clean_batch as clean_serial
+    from etl.extract import extract_batch as extract_serial
+    from etl.models import content_hash_for
+
+    out = []
+    for raw in raws:
+        cleaned, failures = clean_serial([raw])
+        outcome = Outcome(raw_key(raw), failure=failures[0] if failures else None)
+        if cleaned:
+            outcome.doc = doc = cleaned[0]
+            if loaded.get(doc.article_id) != f"{content_hash_for(doc.text)}:{rules_version or ''}":
+                outcome.extracted = extract_serial([doc], run_id)
+        out.append(outcome)
+    return out
+
+
+class Ahead:
+    """Clean + extract of one batch, started on the pool; `outcomes()` waits for it (bounded: one batch).
+
+    Without a pool (`workers <= 1`, or a small batch) nothing runs ahead: the work is done,
+    in-process, when `outcomes()` is first called.
+    """
+
+    def __init__(self, raws: list[RawDoc], workers: int, run_id: str, loaded: dict[str, str],
+                 rules_version: str | None):
+        self.args = (run_id, loaded, rules_version)
+        self.raws = raws
+        self.futures = []
+        self._outcomes: list[Outcome] | None = None
+        if workers > 1 and len(raws) >= MIN_PARALLEL_ITEMS:
+            pool = _get_pool(workers)
+            self.futures = [pool.submit(clean_extract_chunk, list(chunk), *self.args)
+                            for chunk in chunks(raws, workers * CHUNKS_PER_WORKER)]
+
+    def outcomes(self, timeout: float | None = None) -> list[Outcome]:
+        """Every document's outcome, in input order."""
+        if self._outcomes is None:
+            if self.futures:
+                self._outcomes = [o for f in self.futures for o in f.result(timeout=timeout)]
+            else:
+                self._outcomes = clean_extract_chunk(self.raws, *self.args)
+            self.raws, self.futures = [], []  # the bytes are no longer needed here
+        return self._outcomes
+
+    def cancel(self) -> None:
+        """Drop work not started yet (the run is failing)."""
+        for f in self.futures:
+            f.cancel()
+
+
+def start_ahead(raws: list[RawDoc], workers: int, run_id: str, loaded: dict[str, str],
+                rules_version: str | None) -> Ahead:
+    """Start cleaning and extracting `raws` on the pool; returns at once."""
+    return Ahead(raws, workers, run_id, loaded, rules_version)
+
+
+def extract_each(docs: list[CleanDoc], run_id: str) -> list:
+    """`etl.extract.extract_batch` of each document on its own (one Extracted per document)."""
+    from etl.extract import extract_batch as extract_serial
+
+    return [extract_serial([doc], run_id) for doc in docs]
+
+
+def complete_extraction(docs: list[CleanDoc], ready: list, run_id: str, workers: int = 1):
+    """The rows of `docs` from their ready extractions (`ready[i]`, None when not made); same as `extract_batch`."""
+    from etl.extract import Extracted
+
+    todo = [d for d, e in zip(docs, ready) if e is None]
+    made = iter([e for part in map_batch(extract_each, todo, workers, run_id) for e in part] if todo else [])
+    out = Extracted()
+    for part in (e if e is not None else next(made) for e in ready):
         out.articles += part.articles
         out.failures += part.failures
         for table in vars(out.facts):

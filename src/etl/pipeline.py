@@ -127,8 +127,26 @@ def clean_stage(raws, workers: int = 1):
     return parallel.clean_batch(raws, workers)
 
 
-def extract_stage(docs, run_id: str, workers: int = 1):
-    return parallel.extract_batch(docs, run_id, workers)
+def start_clean_stage(raws, workers: int, run_id: str, loaded: dict[str, str], rules: str | None):
+    """Clean + extract of a batch started on the pool (returns at once; `wait_stage` collects it)."""
+    return parallel.start_ahead(raws, workers, run_id, loaded, rules)
+
+
+def clean_extract_stage(raws, workers: int, run_id: str, loaded: dict[str, str], rules: str | None):
+    """Clean + extract of a batch, per document (`etl.parallel.Outcome`): what a Dask worker runs."""
+    return parallel.clean_extract_chunk(raws, run_id, loaded, rules)
+
+
+def wait_stage(started) -> list:
+    """The per-document outcomes of a batch started ahead (an `etl.parallel.Ahead` or a Prefect future)."""
+    return started.outcomes() if hasattr(started, "outcomes") else started.result()
+
+
+def extract_stage(docs, run_id: str, workers: int = 1, ready: list | None = None):
+    """Rows of `docs`; `ready[i]` is docs[i]'s extraction when the pool already made it (None: run it now)."""
+    if ready is None:
+        return parallel.extract_batch(docs, run_id, workers)
+    return parallel.complete_extraction(docs, ready, run_id, workers)
 
 
 _VALIDATORS: dict[tuple[str, str | None], Any] = {}
@@ -179,7 +197,9 @@ class Stages:
 
     discover: Callable = discover_stage
     acquire: Callable = acquire_stage
-    clean: Callable = clean_stage
+    # (raws, workers, run_id, loaded, rules) -> a handle: the pool cleans and extracts while the flow goes on
+    start_clean: Callable = start_clean_stage
+    clean: Callable = wait_stage  # handle -> per-document outcomes (waits for the pool)
     extract: Callable = extract_stage
     validate: Callable = validate_stage
     load: Callable = load_stage
@@ -233,31 +253,98 @@ def timed(seconds: dict[str, float], stage: str, fn: Callable, *args):
     return out
 
 
-def run_batch(ctx: RunContext, items: list[Item], stages: Stages = PLAIN, batch_no: int = 0,
-              pending: list[Failure] | None = None) -> BatchResult:
-    """One batch through acquire -> clean -> extract -> validate -> load; updates `ctx.known`.
+@dataclass
+class Started:
+    """A batch acquired and, on the pool, being cleaned and extracted: the first half of `run_batch`."""
+
+    items: list[Item]
+    raws: list  # as acquired; the identity check is redone on them once the batch before is loaded
+    failures: list[Failure]
+    not_modified: int  # neither a document nor a failure: 304 or the same bytes over HTTP
+    handle: Any  # what `Stages.clean` waits for
+    stage_seconds: dict[str, float]
+
+
+def may_start_early(ctx: RunContext, items: list[Item]) -> bool:
+    """Whether a batch may be acquired before the batch ahead of it is committed.
+
+    Fetching a web page stages its conditional-GET state, and `commit_state` after a
+    load commits everything staged: fetched ahead, a page would count as seen before it
+    is loaded. Files and bronze (reprocess) stage nothing.
+    """
+    return ctx.reprocess is not None or all(i.uri.startswith("file://") for i in items)
+
+
+def start_batch(ctx: RunContext, items: list[Item], stages: Stages = PLAIN) -> Started:
+    """Acquire a batch and start its clean + extract on the pool; returns without waiting for them.
+
+    What needs no work by the warehouse as it stands now is not sent; `finish_batch`
+    checks again against the warehouse after the batches before it are loaded.
+    """
+    import copy
+
+    from etl.load import skip_unchanged_bytes
+
+    secs: dict[str, float] = {}
+    workers = stages.cpu_workers or ctx.settings.workers
+    raws, failed = timed(secs, "acquire", stages.acquire, items, ctx.fetch_settings, ctx.reprocess) if items else ([], [])
+    # copies: the identity check may re-assign article ids, and only finish_batch's check counts
+    fresh, _ = skip_unchanged_bytes([copy.copy(r) for r in raws], ctx.known, ctx.rules_version)
+    loaded = {r.article_id: ctx.known[r.article_id].version for r in fresh if r.article_id in ctx.known}
+    handle = stages.start_clean(fresh, workers, ctx.run_id, loaded, ctx.rules_version)
+    return Started(list(items), raws, list(failed), len(items) - len(raws) - len(failed), handle, secs)
+
+
+def cleaned_outcomes(raws: list, outcomes: list, ctx: RunContext) -> tuple[list, list[Failure], dict[int, Any]]:
+    """(cleaned docs, failures, id(doc) -> its extraction) for `raws`, from the outcomes made ahead.
+
+    A document cleaned ahead under another identity (or not at all) is cleaned now, in-process.
+    """
+    by_key = {o.key: o for o in outcomes}
+    missing = [r for r in raws if parallel.raw_key(r) not in by_key]
+    if missing:
+        loaded = {r.article_id: ctx.known[r.article_id].version for r in missing if r.article_id in ctx.known}
+        by_key.update((o.key, o) for o in parallel.clean_extract_chunk(missing, ctx.run_id, loaded, ctx.rules_version))
+    cleaned, failures, ready = [], [], {}
+    for raw in raws:
+        o = by_key[parallel.raw_key(raw)]
+        if o.failure is not None:
+            failures.append(o.failure)
+        if o.doc is not None:
+            cleaned.append(o.doc)
+            ready[id(o.doc)] = o.extracted
+    return cleaned, failures, ready
+
+
+def finish_batch(ctx: RunContext, started: Started, stages: Stages = PLAIN, batch_no: int = 0,
+                 pending: list[Failure] | None = None, before_load: Callable[[], None] | None = None) -> BatchResult:
+    """The rest of a started batch: clean and extract (collected), validate, load; updates `ctx.known`.
 
     `pending` failures (discovery, corrupt files set aside) are quarantined with this batch.
+    `before_load` is called once extraction is collected (the run starts the next batch there,
+    so the pool works while this one validates and loads).
     """
     from etl.load import known_entry, skip_unchanged_bytes, split_versions
     from etl.validate import Validated
 
-    out = BatchResult(items=list(items), failures=list(pending or []))
+    out = BatchResult(items=started.items, failures=list(pending or []) + started.failures)
     secs = out.stage_seconds
+    secs.update(started.stage_seconds)
     workers = stages.cpu_workers or ctx.settings.workers
-    raws, failed = timed(secs, "acquire", stages.acquire, items, ctx.fetch_settings, ctx.reprocess) if items else ([], [])
-    out.failures += failed
-    # neither a document nor a failure: the page answered 304 (or the same bytes), nothing to re-extract
-    out.unchanged += len(items) - len(raws) - len(failed)
-    raws, same = skip_unchanged_bytes(raws, ctx.known, ctx.rules_version)  # same bytes, same rules: no work
+    out.unchanged += started.not_modified
+    raws, same = skip_unchanged_bytes(started.raws, ctx.known, ctx.rules_version)  # same bytes, same rules: no work
     out.unchanged += len(same)
-    cleaned, failed = timed(secs, "clean", stages.clean, raws, workers)
+    outcomes = timed(secs, "clean", stages.clean, started.handle)
+    cleaned, failed, ready = cleaned_outcomes(raws, outcomes, ctx)
     out.failures += failed
     split = split_versions(cleaned, ctx.known, ctx.rules_version)
     out.new, out.changed, out.unchanged = len(split.new), len(split.changed), out.unchanged + len(split.unchanged)
     out.new_uris = {d.uri for d in (*split.new, *split.changed)}
-    extracted = timed(secs, "extract", stages.extract, split.to_load, ctx.run_id, workers)
+    extracted = timed(secs, "extract", stages.extract, split.to_load, ctx.run_id, workers,
+                      [ready.get(id(d)) for d in split.to_load])
     out.failures += extracted.failures
+    if before_load is not None:
+        before_load()
     tables = extracted.tables()
     validated = Validated(tables=tables)
     if any(tables.values()):
@@ -272,6 +359,33 @@ def run_batch(ctx: RunContext, items: list[Item], stages: Stages = PLAIN, batch_
     for article in validated.tables.get("articles", []):
         ctx.known[article.article_id] = known_entry(article)
     return out
+
+
+def run_batch(ctx: RunContext, items: list[Item], stages: Stages = PLAIN, batch_no: int = 0,
+              pending: list[Failure] | None = None) -> BatchResult:
+    """One batch through acquire -> clean -> extract -> validate -> load, nothing ahead; updates `ctx.known`."""
+    return finish_batch(ctx, start_batch(ctx, items, stages), stages, batch_no, pending)
+
+
+def run_batches(ctx: RunContext, parts: list[list[Item]], stages: Stages, pending: list[Failure]) -> Iterator[BatchResult]:
+    """The batches in order, each one's clean + extract on the pool while the one before validates and loads.
+
+    At most one batch runs ahead (memory stays at two batches whatever N is); a batch
+    of web pages starts only after the one before is committed (`may_start_early`).
+    """
+    ahead: list[Started] = []
+
+    def start_next(i: int) -> None:
+        if i + 1 < len(parts) and not ahead and may_start_early(ctx, parts[i + 1]):
+            ahead.append(start_batch(ctx, parts[i + 1], stages))
+
+    try:
+        for i, part in enumerate(parts):
+            started = ahead.pop() if ahead else start_batch(ctx, part, stages)
+            yield finish_batch(ctx, started, stages, i, pending if i == 0 else None, lambda: start_next(i))
+    finally:
+        for started in ahead:  # the run failed: drop what was queued for the pool
+            getattr(started.handle, "cancel", lambda: None)()
 
 
 # -- the run ---------------------------------------------------------------------------------------
@@ -566,9 +680,8 @@ def run_night(ctx: RunContext, run: Run, stages: Stages = PLAIN) -> dict[str, An
         failures += set_aside_corrupt(ctx.store)  # a damaged Parquet file must not stop the night
         close_abandoned_runs(ctx.store, ctx.run_id)
         ctx.known = known_versions(ctx.store)
-        for batch_no, start in enumerate(range(0, max(len(items), 1), settings.batch_size)):
-            batch = run_batch(ctx, items[start:start + settings.batch_size], stages, batch_no, failures)
-            failures = []
+        parts = [items[start:start + settings.batch_size] for start in range(0, max(len(items), 1), settings.batch_size)]
+        for batch_no, batch in enumerate(run_batches(ctx, parts, stages, failures)):
             stats.add(batch)
             stats.add_seconds(batch.stage_seconds)
             ctx.logger.info("batch %d/%d loaded: %s", batch_no + 1, batches, batch.rows)
