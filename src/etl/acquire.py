@@ -1,4 +1,4 @@
-"""acquire: bytes for each item. file:// is read here; http(s) goes through etl.fetch."""
+"""acquire: bytes for each item. file:// is read here; http(s) goes through etl.web."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def acquire_batch(items: list[Item], settings: Settings) -> tuple[list[RawDoc], 
         elif item not in web:
             failures.append(Failure(item.uri, "acquire", "unsupported URI scheme (use file://, http:// or https://)"))
     if web:
-        from etl.fetch import fetch_batch  # the HTTP client only when there is web work
+        from etl.web.fetch import fetch_batch  # the HTTP client only when there is web work
 
         fetched, failed = fetch_batch(web, settings)
         docs += fetched

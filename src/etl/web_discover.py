@@ -1,6 +1,6 @@
 """web discovery: the article URLs named by sources.yaml (URL lists, RSS/Atom feeds, sitemaps).
 
-Feeds and sitemaps are fetched through `etl.fetch.Fetcher`, so the SSRF guard,
+Feeds and sitemaps are fetched through `etl.web.client.Fetcher`, so the SSRF guard,
 robots.txt, timeouts, retries and byte caps apply to them as to articles.
 Every URL is canonicalised (courlan) and listed once, under the first source
 that named it; `max_items` keeps the first N of a source (feed order, sitemap
@@ -15,9 +15,10 @@ import logging
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from etl.fetch import FEED_TYPES, Fetcher, FetchRefused, canonical_url
 from etl.models import Failure, Item
 from etl.settings import Settings, SourceConfig
+from etl.web.client import FEED_TYPES, Fetcher, FetchRefused
+from etl.web.urls import canonical_url
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def feed_links(content: bytes, feed_url: str) -> list[str]:
         raise ValueError(f"not an RSS/Atom feed ({type(parsed.bozo_exception).__name__}: {parsed.bozo_exception})")
     links = []
     for entry in parsed.entries:
-        link = entry.get("link") or next((l.get("href") for l in entry.get("links", []) if l.get("href")), None)
+        link = entry.get("link") or next((x.get("href") for x in entry.get("links", []) if x.get("href")), None)
         if link:
             links.append(urljoin(feed_url, link))
     return links

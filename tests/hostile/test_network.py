@@ -105,9 +105,9 @@ def hostile():
 @pytest.fixture
 def public_loopback(hostile, monkeypatch):
     """Treat the hostile server as a public host: every other private address stays refused."""
-    import etl.fetch
+    import etl.web.client
 
-    real = etl.fetch.vet
+    real = etl.web.client.vet
     port = int(hostile.rsplit(":", 1)[1])
 
     def guard(url: str, allow_private: bool):
@@ -118,7 +118,7 @@ def public_loopback(hostile, monkeypatch):
             return real(url, True)
         return real(url, False)
 
-    monkeypatch.setattr(etl.fetch, "vet", guard)
+    monkeypatch.setattr(etl.web.client, "vet", guard)
 
 
 def fetch(tmp_path: Path, urls: list[str], **settings) -> tuple[dict[str, str], list[str], float]:
