@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 
 import pytest
 from typer.testing import CliRunner

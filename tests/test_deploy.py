@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import os
 import time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest

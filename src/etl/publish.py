@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.load import duckdb_connect, live_files, table_dir
+from etl.load import duckdb_connect, live_files
 from etl.corrections import expand_views, report_orphaned
 from etl.models import Failure
 from etl.schema import ALL_TABLES, ARROW_SCHEMAS, FACT_TABLES

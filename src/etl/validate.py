@@ -21,7 +21,6 @@ GE's pages with our status.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import logging
 import os
