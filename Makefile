@@ -8,7 +8,7 @@ export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: run test lint bench ui venv browser clean
+.PHONY: run test lint bench bench-scale ui venv browser clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ browser:
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# N = 1 000 … 20 000 against a served Prefect API (longer than `make bench`); its own section of bench/RESULTS.md
+bench-scale: $(STAMP)
+	$(BIN)/python bench/run.py --scale-only --scale 1000 4000 16000 20000
 
 ui: $(STAMP)
 	$(BIN)/python -m etl.ui
