@@ -145,9 +145,10 @@ def build_warehouse(out: Path, metric_rows: int, seed: int = 7) -> dict[str, int
 
 def time_queries(db: Path, repeat: int = 20) -> dict[str, dict[str, float]]:
     """p50/p95/first-call milliseconds of each query on one read-only connection."""
-    import duckdb
+    from etl.warehouse import connect
 
-    con = duckdb.connect(str(db), read_only=True)
+    # the way `etl query` and dashboards connect: views resolve the table root set per connection
+    con = connect(db.parent)
     district = con.execute(
         "select district from articles where district is not null group by 1 order by count(*) desc limit 1"
     ).fetchone()[0]
