@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+from importlib import resources
 from pathlib import Path
 
 import pyarrow as pa
@@ -29,7 +30,7 @@ from etl.warehouse import ROOT_VARIABLE, set_root, sql_string
 
 log = logging.getLogger(__name__)
 
-DEFAULT_VIEWS = Path(__file__).resolve().parents[2] / "warehouse" / "views.sql"
+DEFAULT_VIEWS = Path(str(resources.files("etl") / "sql" / "views.sql"))  # package data: works from a wheel
 PARTITIONED = {"articles", *FACT_TABLES}
 DUCKDB_TYPES = {
     "string": "VARCHAR", "int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN",

@@ -26,6 +26,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from importlib import resources
 from typing import Any
 
 from etl.schema import QuarantineRow, to_table
@@ -33,7 +34,7 @@ from etl.schema import QuarantineRow, to_table
 log = logging.getLogger(__name__)
 
 ROW_ID = "__row_id"
-DEFAULT_EXPECTATIONS = Path(__file__).resolve().parents[2] / "expectations"
+DEFAULT_EXPECTATIONS = Path(str(resources.files("etl") / "expectations"))  # package data: works from a wheel
 TABLE_ORDER = ("articles", "metrics", "awards", "movements", "officials", "documents")
 
 PASSED = "passed"
