@@ -51,12 +51,8 @@ NEW_CLEANING_RULE = textwrap.dedent('''
 
 
 def copy_package(tmp_path: Path) -> Path:
-    """A copy of the checkout's src/etl (plus the files it finds beside it) under tmp_path/src."""
+    """A copy of the checkout's src/etl (suites and views.sql are package data) under tmp_path/src."""
     shutil.copytree(PACKAGE, tmp_path / "src" / "etl", ignore=shutil.ignore_patterns("__pycache__"))
-    for beside in ("warehouse", "expectations"):
-        if (ROOT / beside).exists():
-            shutil.copytree(ROOT / beside, tmp_path / beside, symlinks=False,
-                            ignore=shutil.ignore_patterns("*.duckdb", "tables", "bronze", "gx", "state"))
     return tmp_path / "src"
 
 
