@@ -317,9 +317,10 @@ def test_a_warning_only_failure_is_passed_with_warnings_on_every_surface(prefect
     """Before: the CLI, the artifacts and `etl runs` said "passed" (from a boolean) where Data Docs said "Failed"."""
     from typer.testing import CliRunner
 
-    from conftest import ROOT
     from etl.cli import app
     from etl.validate import PASSED, PASSED_WITH_WARNINGS, docs_index
+
+    from conftest import ROOT
 
     # the seeds' counts become a unit the suite does not know: a warning-severity failure, the rows still load
     suites = tmp_path / "expectations"
