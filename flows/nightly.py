@@ -118,7 +118,8 @@ def stages_for_this_run() -> Stages:
     return Stages(discover=discover_task, acquire=send(acquire_task), start_clean=start_clean,
                   clean=pipeline.wait_stage if on_dask else local(clean_task),
                   extract=local(extract_task), validate=send(validate_task), load=local(load_task),
-                  compact=compact_task, publish=publish_task, cpu_workers=1 if on_dask else None)
+                  compact=compact_task, publish=publish_task, cpu_workers=1 if on_dask else None,
+                  warm_up=None if on_dask else pipeline.warm_up_validation)
 
 
 def source_set(parameters: dict[str, Any]) -> str:

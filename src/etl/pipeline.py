@@ -164,6 +164,11 @@ def cached_validator(project_dir: Path | str, expectations_dir: Path | str | Non
     return validator
 
 
+def warm_up_validation(ctx: RunContext) -> None:
+    """Start Great Expectations (imports, context, suites) before the first batch has rows to validate."""
+    cached_validator(ctx.project_dir, ctx.expectations)
+
+
 def validate_stage(project_dir: str, expectations_dir: str | None, tables: dict[str, list], run_id: str):
     return cached_validator(project_dir, expectations_dir).validate(tables, run_id)
 
@@ -206,6 +211,8 @@ class Stages:
     compact: Callable = compact_stage
     publish: Callable = publish_stage
     cpu_workers: int | None = None  # None: settings.workers (on Dask the cluster is the pool: 1)
+    # (ctx) -> None, called once while the pool cleans the first batch: start-up work of later stages
+    warm_up: Callable | None = None
 
 
 PLAIN = Stages()
@@ -263,6 +270,7 @@ class Started:
     not_modified: int  # neither a document nor a failure: 304 or the same bytes over HTTP
     handle: Any  # what `Stages.clean` waits for
     stage_seconds: dict[str, float]
+    sent: int = 0  # documents sent to be cleaned
 
 
 def may_start_early(ctx: RunContext, items: list[Item]) -> bool:
@@ -292,7 +300,7 @@ def start_batch(ctx: RunContext, items: list[Item], stages: Stages = PLAIN) -> S
     fresh, _ = skip_unchanged_bytes([copy.copy(r) for r in raws], ctx.known, ctx.rules_version)
     loaded = {r.article_id: ctx.known[r.article_id].version for r in fresh if r.article_id in ctx.known}
     handle = stages.start_clean(fresh, workers, ctx.run_id, loaded, ctx.rules_version)
-    return Started(list(items), raws, list(failed), len(items) - len(raws) - len(failed), handle, secs)
+    return Started(list(items), raws, list(failed), len(items) - len(raws) - len(failed), handle, secs, len(fresh))
 
 
 def cleaned_outcomes(raws: list, outcomes: list, ctx: RunContext) -> tuple[list, list[Failure], dict[int, Any]]:
@@ -336,6 +344,7 @@ def finish_batch(ctx: RunContext, started: Started, stages: Stages = PLAIN, batc
     out.unchanged += len(same)
     outcomes = timed(secs, "clean", stages.clean, started.handle)
     cleaned, failed, ready = cleaned_outcomes(raws, outcomes, ctx)
+    started.raws = raws = same = outcomes = []  # the batch's bytes are not needed past this point (memory)
     out.failures += failed
     split = split_versions(cleaned, ctx.known, ctx.rules_version)
     out.new, out.changed, out.unchanged = len(split.new), len(split.changed), out.unchanged + len(split.unchanged)
@@ -382,6 +391,8 @@ def run_batches(ctx: RunContext, parts: list[list[Item]], stages: Stages, pendin
     try:
         for i, part in enumerate(parts):
             started = ahead.pop() if ahead else start_batch(ctx, part, stages)
+            if i == 0 and started.sent and stages.warm_up is not None:
+                timed(started.stage_seconds, "validate", stages.warm_up, ctx)  # the flow would only wait here
             yield finish_batch(ctx, started, stages, i, pending if i == 0 else None, lambda: start_next(i))
     finally:
         for started in ahead:  # the run failed: drop what was queued for the pool
