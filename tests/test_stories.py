@@ -34,8 +34,8 @@ CLUSTER_FILES = sorted(CORPUS.glob("baomoi2013_cluster_*.txt"))
 PRECISION_FLOOR = 0.95
 # The issue asks for recall >= 0.80 on the whole set; what the grouping reaches is pinned here
 # (see bench/RESULTS.md, stories): lower it only on purpose.
-RECALL_FLOOR_ALL = 0.58
-RECALL_FLOOR_HELD_BACK = 0.80
+RECALL_FLOOR_ALL = 0.66
+RECALL_FLOOR_HELD_BACK = 0.90
 
 
 def cluster_of(path: Path) -> int:
