@@ -13,7 +13,9 @@ def test_whole_corpus_through_the_flow(run_flow):
 
     assert summary["status"] == "completed"
     assert summary["inputs"]["failed"] == 0
-    assert query(wh, "select count(*) from articles") == [(1760,)]
+    # vietnews_train_010365 and vietnews_vietnews_train_010365 hold the same bytes:
+    # the same article at two places is one article (issue 17, identity)
+    assert query(wh, "select count(*) from articles") == [(1759,)]
     assert query(wh, "select count(*) from quarantine where table_name = 'inputs'") == [(0,)]
     for table in ("metrics", "awards", "movements", "officials", "documents"):
         bad = query(wh, f"select count(*) from {table} f join articles a using (article_id) "
