@@ -11,6 +11,7 @@ import contextlib
 import logging
 import multiprocessing
 import signal
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -161,7 +162,9 @@ def time_budget(seconds: float):
     Elsewhere (the flow's thread, a test) SIGALRM is not ours to take, and the
     caller checks the elapsed time afterwards instead.
     """
-    if multiprocessing.parent_process() is None or not hasattr(signal, "setitimer"):
+    # a Dask worker is a child process too, but runs tasks on threads, where signals cannot be set
+    in_worker_main = multiprocessing.parent_process() is not None and threading.current_thread() is threading.main_thread()
+    if not in_worker_main or not hasattr(signal, "setitimer"):
         yield
         return
 
