@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from etl.schema import ARROW_SCHEMAS, TABLES
+
+from conftest import ROOT
 
 SUITES = sorted((ROOT / "expectations").glob("*.json"))
 
@@ -42,10 +43,11 @@ def test_extractors_emit_only_suite_vocabularies():
     """What the rules emit over real articles passes the suites' vocabularies (no silent quarantine)."""
     import random
 
-    from conftest import ROOT as root
     from etl.extract import extract_facts
     from etl.schema import AWARDS, INDICATORS, MOVEMENT_KINDS, RECIPIENT_KINDS, UNITS
     from etl.textclean import normalize
+
+    from conftest import ROOT as root
 
     corpus = sorted((root / "tests" / "data" / "corpus" / "vi-news-text").glob("*.txt"))
     seen = {"unit": set(), "indicator": set(), "award": set(), "recipient_kind": set(), "kind": set()}

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-
 import pytest
 from typer.testing import CliRunner
 
-from conftest import SEEDS, query
-from conftest_web import site  # noqa: F401 (fixture)
 from etl.cli import app
 from etl.corrections import CorrectionError, parse_assignments, table_of
+
+from conftest import SEEDS, query
+from conftest_web import site  # noqa: F401 (fixture)
 
 runner = CliRunner()
 NAM_TU_LIEM = "000_db400617e4ced398"  # 14/14 targets, budget revenue 15 % over plan (2022)

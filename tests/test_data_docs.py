@@ -48,8 +48,9 @@ def test_data_docs_show_every_suite(run_flow, seed_dir):
 
 def test_data_docs_work_offline_with_the_run_id_as_run_name(seed_dir, tmp_path):
     """No CDN reachable: the index is styled, lists every validation, and nothing leaves the machine."""
-    from browser import Browser, chromium_binary
     from etl.datadocs import external_assets
+
+    from browser import Browser, chromium_binary
 
     binary = chromium_binary()
     if binary is None:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import query
 from etl.cli import app
 from etl.evaluate import EvalReport, evaluate, format_summary, gold_folders
+
+from conftest import query
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_GOLD = ROOT / "tests" / "data" / "gold"

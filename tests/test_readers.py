@@ -20,8 +20,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import ROOT, SEEDS
 from test_runs_cli import night
+
+from conftest import ROOT, SEEDS
 
 COUNTS = "select (select count(*) from articles), (select count(*) from runs), (select count(*) from metrics)"
 

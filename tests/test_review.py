@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import query
 from etl.cli import app
+
+from conftest import query
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
@@ -150,8 +151,9 @@ def quarantine_a_metric(wh: Path) -> None:
 @pytest.fixture(scope="module")
 def review_site(prefect_api, tmp_path_factory):
     """A seed warehouse with one corrected fact, and its review site (built once for the module)."""
-    from conftest import SEEDS
     from flows.nightly import nightly_ingest
+
+    from conftest import SEEDS
 
     tmp_path = tmp_path_factory.mktemp("review")
     articles = tmp_path / "articles"

@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ROOT, query
 from etl.cli import app
 from etl.output import MIN_WRAPPED, cell_text, fit_widths, render_table
+
+from conftest import ROOT, query
 
 WIDTH = 80
 # a warning night names its failed source with a long first error: the summary column must wrap it

@@ -14,18 +14,26 @@ import json
 
 import pytest
 
-from etl.validate import (FAILED, PASSED, PASSED_WITH_WARNINGS, STATUSES, overall_status, summary_status,
-                          validation_status)
+from etl.validate import (
+    FAILED,
+    PASSED,
+    PASSED_WITH_WARNINGS,
+    STATUSES,
+    overall_status,
+    summary_status,
+    validation_status,
+)
 
 
 @pytest.fixture(scope="module")
 def validated(tmp_path_factory):
     """The seeds validated once: a metric with an unknown unit (warning), an award without a quote (error)."""
-    from conftest import SEEDS
     from etl.clean import clean_batch
     from etl.extract import extract_batch
     from etl.models import RawDoc
     from etl.validate import Validator
+
+    from conftest import SEEDS
 
     raws = [RawDoc(uri=p.as_uri(), source_name="seeds", content=p.read_bytes(), content_type="text/plain",
                    fetched_at=dt.datetime(2026, 12, 1, 2, 0)) for p in sorted(SEEDS.glob("*.txt"))]

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest_web import site, web_settings  # noqa: F401 (fixture)
 from etl.settings import SourceConfig, load_settings, read_sources
 from etl.web_discover import discover_sources, feed_links, parse_sitemap
+
+from conftest_web import site, web_settings  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import query
-from conftest_web import HTML_DIR, CP1258_TITLE, cp1258_page, site, to_cp1258  # noqa: F401 (fixture)
+from conftest_web import CP1258_TITLE, HTML_DIR, cp1258_page, site, to_cp1258  # noqa: F401 (fixture)
 
 MANIFEST = list(csv.DictReader((HTML_DIR / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t"))
 PAGES = {f"/tin/{Path(row['file']).stem}.htm": (HTML_DIR / row["file"]).read_bytes() for row in MANIFEST}

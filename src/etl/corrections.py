@@ -28,7 +28,14 @@ from typing import Any
 
 from etl.errors import EtlError
 from etl.schema import (
-    ARROW_SCHEMAS, AWARDS, FACT_TABLES, INDICATORS, MOVEMENT_KINDS, RECIPIENT_KINDS, Correction, to_table,
+    ARROW_SCHEMAS,
+    AWARDS,
+    FACT_TABLES,
+    INDICATORS,
+    MOVEMENT_KINDS,
+    RECIPIENT_KINDS,
+    Correction,
+    to_table,
 )
 from etl.storage import Store
 

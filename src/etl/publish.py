@@ -20,8 +20,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.load import duckdb_connect, live_files
 from etl.corrections import expand_views, report_orphaned
+from etl.load import duckdb_connect, live_files
 from etl.models import Failure
 from etl.schema import ALL_TABLES, ARROW_SCHEMAS, FACT_TABLES
 from etl.storage import Store

@@ -25,8 +25,8 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from etl.schema import QuarantineRow, to_table

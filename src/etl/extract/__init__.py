@@ -15,18 +15,17 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from etl.models import CleanDoc, Failure, article_id_for, content_hash_for, sane_title
-from etl.schema import Article
-
 from etl.extract.article import extract_metadata
 from etl.extract.awards import extract_awards
 from etl.extract.documents import extract_documents
 from etl.extract.metrics import extract_metrics
 from etl.extract.movements import extract_movements
 from etl.extract.officials import extract_officials
+from etl.models import CleanDoc, Failure, article_id_for, content_hash_for, sane_title
 
 # one version over every rule that can change the cleaned text or a fact, stamped on each article
 from etl.rules import RULES_VERSION
+from etl.schema import Article
 
 log = logging.getLogger(__name__)
 
