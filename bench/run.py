@@ -72,6 +72,17 @@ def tree_sample(proc: psutil.Process, cpu: dict[int, float]) -> tuple[int, list[
     return sum(b for _, b in parts), parts
 
 
+def tree_pss(proc: psutil.Process) -> int:
+    """Proportional set size of a process tree: shared pages (forkserver children) counted once overall."""
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_full_info().pss
+        except (psutil.NoSuchProcess, psutil.AccessDenied, AttributeError):
+            pass
+    return total
+
+
 def measure(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> dict:
     """Run a command; wall seconds, CPU seconds of its tree, peak tree RSS, load average, stdout."""
     load0 = os.getloadavg()[0]
@@ -79,15 +90,19 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> dict:
     err = tempfile.TemporaryFile()
     t0 = time.perf_counter()
     proc = psutil.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=err)
-    peak, peak_parts = 0, []
+    peak, peak_parts, peak_pss = 0, [], 0
     cpu_by_pid: dict[int, float] = {}
+    samples = 0
     while proc.poll() is None:
         try:
             total, parts = tree_sample(proc, cpu_by_pid)
             if total > peak:
                 peak, peak_parts = total, parts
+            if samples % 10 == 0:  # reading smaps is costly: PSS once a second
+                peak_pss = max(peak_pss, tree_pss(proc))
         except psutil.NoSuchProcess:
             pass
+        samples += 1
         time.sleep(0.1)
     wall = time.perf_counter() - t0
     out.seek(0)
@@ -96,7 +111,8 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> dict:
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{stderr[-3000:]}")
     cpu = sum(cpu_by_pid.values())  # sampled every 0.1 s: the last 0.1 s of each process is missed
-    return {"wall": wall, "cpu": cpu, "peak_rss": peak, "peak_parts": peak_parts, "load": (load0, os.getloadavg()[0]),
+    return {"wall": wall, "cpu": cpu, "peak_rss": peak, "peak_pss": peak_pss, "peak_parts": peak_parts,
+            "load": (load0, os.getloadavg()[0]),
             "stdout": stdout, "stderr": stderr}
 
 
@@ -453,12 +469,13 @@ def render_scale(f: dict, seconds: float) -> str:
          f"Each N is a fresh warehouse and corpus; `ETL_WORKERS={f['workers']}`, batch size 500, "
          "`etl run` against a `prefect server start` on loopback (PREFECT_API_URL set), whose own RSS "
          f"({f.get('server_rss', 0) / 2**20:.0f} MiB at the end) is not part of the run's process tree.", "",
-         "| N | wall s | flow s | CPU s (tree) | marginal ms/article | peak RSS (tree) | RSS of `etl run` itself | "
-         "Prefect task runs | load avg |", "|---|---|---|---|---|---|---|---|---|"]
+         "| N | wall s | flow s | CPU s (tree) | marginal ms/article | peak RSS (tree) | peak PSS (tree, sampled 1/s) | "
+         "RSS of `etl run` itself | Prefect task runs | load avg |", "|---|---|---|---|---|---|---|---|---|---|"]
     for n, r in runs.items():
         own = max((b for name, b in r["peak_parts"] if "etl.cli" in name), default=0)
         L.append(f"| {n:,} | {fmt(r['wall'], 1)} | {fmt(r['flow_seconds'], 1)} | {fmt(r['cpu'], 1)} | "
-                 f"{marginal[n] * 1000:.1f} | {r['peak_rss'] / 2**20:.0f} MiB | {own / 2**20:.0f} MiB | {r['tasks']} | "
+                 f"{marginal[n] * 1000:.1f} | {r['peak_rss'] / 2**20:.0f} MiB | {r.get('peak_pss', 0) / 2**20:.0f} MiB | "
+                 f"{own / 2**20:.0f} MiB | {r['tasks']} | "
                  f"{fmt(r['load'][0])}→{fmt(r['load'][1])} |")
     L += ["", f"Fixed cost of a run: {fmt(fixed, 1)} s (a no-op second run over N={min(runs):,}: start-up, imports, "
           "discovery and hashing, publish). Marginal cost = (wall − fixed) / N.", "",
@@ -575,11 +592,12 @@ def render(f: dict, args) -> str:
     for stage in s1["stage_seconds"]:
         L.append(f"| {stage} | {fmt(s1['stage_seconds'][stage])} | {fmt(noop['summary']['stage_seconds'].get(stage, 0))} |")
     L += ["", "## 3–4. Scaling and memory (served API)", "",
-          "| N | wall s | s/article | flow s | CPU s | peak RSS (tree) | Prefect task runs | load avg |",
-          "|---|---|---|---|---|---|---|---|"]
+          "| N | wall s | s/article | flow s | CPU s | peak RSS (tree) | peak PSS (tree) | Prefect task runs | load avg |",
+          "|---|---|---|---|---|---|---|---|---|"]
     for k, r in runs.items():
         L.append(f"| {k} | {fmt(r['wall'], 1)} | {r['wall'] / k * 1000:.1f} ms | {fmt(r['flow_seconds'], 1)} | "
-                 f"{fmt(r['cpu'], 1)} | {r['peak_rss'] / 2**20:.0f} MiB | {r['tasks']} | {fmt(r['load'][0])}→{fmt(r['load'][1])} |")
+                 f"{fmt(r['cpu'], 1)} | {r['peak_rss'] / 2**20:.0f} MiB | {r.get('peak_pss', 0) / 2**20:.0f} MiB | "
+                 f"{r['tasks']} | {fmt(r['load'][0])}→{fmt(r['load'][1])} |")
     L += ["", "Marginal cost per article (wall minus the served no-op run's "
           f"{fmt(snoop['wall'], 1)} s, per article): "
           + ", ".join(f"N={k}: {m * 1000:.1f} ms" for k, m in marginal.items()) + f"; spread {m_spread:.0%}."]

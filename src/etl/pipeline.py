@@ -325,12 +325,12 @@ def cleaned_outcomes(raws: list, outcomes: list, ctx: RunContext) -> tuple[list,
 
 
 def finish_batch(ctx: RunContext, started: Started, stages: Stages = PLAIN, batch_no: int = 0,
-                 pending: list[Failure] | None = None, before_load: Callable[[], None] | None = None) -> BatchResult:
+                 pending: list[Failure] | None = None, collected: Callable[[], None] | None = None) -> BatchResult:
     """The rest of a started batch: clean and extract (collected), validate, load; updates `ctx.known`.
 
     `pending` failures (discovery, corrupt files set aside) are quarantined with this batch.
-    `before_load` is called once extraction is collected (the run starts the next batch there,
-    so the pool works while this one validates and loads).
+    `collected` is called as soon as the pool's work on this batch is collected (the run starts
+    the next batch there, so the pool works while this one is extracted, validated and loaded).
     """
     from etl.load import known_entry, skip_unchanged_bytes, split_versions
     from etl.validate import Validated
@@ -343,6 +343,8 @@ def finish_batch(ctx: RunContext, started: Started, stages: Stages = PLAIN, batc
     raws, same = skip_unchanged_bytes(started.raws, ctx.known, ctx.rules_version)  # same bytes, same rules: no work
     out.unchanged += len(same)
     outcomes = timed(secs, "clean", stages.clean, started.handle)
+    if collected is not None:
+        collected()  # a rare re-extraction below then queues behind the next batch on the pool
     cleaned, failed, ready = cleaned_outcomes(raws, outcomes, ctx)
     started.raws = raws = same = outcomes = []  # the batch's bytes are not needed past this point (memory)
     out.failures += failed
@@ -352,8 +354,6 @@ def finish_batch(ctx: RunContext, started: Started, stages: Stages = PLAIN, batc
     extracted = timed(secs, "extract", stages.extract, split.to_load, ctx.run_id, workers,
                       [ready.get(id(d)) for d in split.to_load])
     out.failures += extracted.failures
-    if before_load is not None:
-        before_load()
     tables = extracted.tables()
     validated = Validated(tables=tables)
     if any(tables.values()):
