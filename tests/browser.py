@@ -43,7 +43,8 @@ class Browser:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         flags = [*CHROMIUM_FLAGS, *(OFFLINE_FLAGS if offline else [])]
-        self.proc = subprocess.Popen([binary, *flags, f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}",
+        self.profile = tempfile.mkdtemp(prefix="chromium-")
+        self.proc = subprocess.Popen([binary, *flags, f"--user-data-dir={self.profile}",
                                       "--remote-debugging-address=127.0.0.1", f"--remote-debugging-port={port}", "about:blank"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
@@ -99,6 +100,12 @@ class Browser:
         result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
         return result["result"].get("value")
 
+    def js(self, expression: str):
+        """The value of an expression (promises awaited); a script error fails the test."""
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
     def text(self) -> str:
         return self.evaluate("document.body ? document.body.innerText : ''") or ""
 
@@ -128,3 +135,4 @@ class Browser:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        shutil.rmtree(self.profile, ignore_errors=True)

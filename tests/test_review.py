@@ -3,16 +3,10 @@ without a single request leaving the machine, and every highlight on an article 
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,13 +14,9 @@ from typer.testing import CliRunner
 
 from etl.cli import app
 
+from browser import Browser, chromium_binary
 from conftest import query
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
-                  # no network: every host name fails to resolve and any proxy use goes nowhere
-                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--proxy-server=127.0.0.1:9",
-                  "--window-size=1400,1000"]
 runner = CliRunner()
 
 
@@ -43,89 +33,12 @@ def artifact(tmp_path: Path, name: str) -> Path:
     return folder / name
 
 
-class Browser:
-    """Headless Chromium over the DevTools protocol, recording every request the page makes."""
-
-    def __init__(self, binary: str):
-        from websockets.sync.client import connect
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        self.profile = tempfile.mkdtemp(prefix="chromium-")
-        self.proc = subprocess.Popen([binary, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}",
-                                      "--remote-debugging-address=127.0.0.1", f"--remote-debugging-port={port}", "about:blank"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2) as resp:
-                    page = next(p for p in json.load(resp) if p["type"] == "page")
-                break
-            except (OSError, StopIteration, ValueError):
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    raise RuntimeError("chromium's DevTools endpoint did not come up")
-                time.sleep(0.3)
-        self.ws = connect(page["webSocketDebuggerUrl"], max_size=None)
-        self.calls = 0
-        self.requests: list[str] = []
-        self.events: list[dict] = []
-        self.call("Network.enable")
-        self.call("Page.enable")
-
-    def _handle(self, message: dict) -> None:
-        if message.get("method") == "Network.requestWillBeSent":
-            self.requests.append(message["params"]["request"]["url"])
-        elif "method" in message:
-            self.events.append(message)
-
-    def call(self, method: str, **params):
-        self.calls += 1
-        self.ws.send(json.dumps({"id": self.calls, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv(timeout=60))
-            if message.get("id") == self.calls:
-                assert "error" not in message, message
-                return message.get("result", {})
-            self._handle(message)
-
-    def open(self, url: str, timeout: float = 30) -> None:
-        """Navigate and wait for the load event."""
-        self.events.clear()
-        self.call("Page.navigate", url=url)
-        deadline = time.monotonic() + timeout
-        while not any(e.get("method") == "Page.loadEventFired" for e in self.events):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{url} did not load in {timeout} s")
-            try:
-                self._handle(json.loads(self.ws.recv(timeout=1)))
-            except TimeoutError:
-                pass
-
-    def js(self, expression: str):
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        assert "exceptionDetails" not in result, result
-        return result["result"].get("value")
-
-    def screenshot(self, path: Path) -> None:
-        path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png", captureBeyondViewport=False)["data"]))
-
-    def close(self) -> None:
-        self.ws.close()
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        shutil.rmtree(self.profile, ignore_errors=True)
-
-
 @pytest.fixture(scope="module")
 def browser():
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    binary = chromium_binary()
     if binary is None:
         pytest.skip("chromium is not installed (`make test` installs it with apt-get)")
-    b = Browser(binary)
+    b = Browser(binary, offline=True)
     yield b
     b.close()
 
