@@ -440,6 +440,18 @@ def scale_section(path: Path) -> str:
     return ""
 
 
+STORIES_HEADER = "## Stories: the grouping step"  # written by hand from bench/stories.py (another owner)
+
+
+def stories_section(path: Path) -> str:
+    """The stories section of an existing RESULTS.md (up to the bench-scale section or the end), or ''."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if STORIES_HEADER not in text:
+        return ""
+    part = text[text.index(STORIES_HEADER):]
+    return part.split(SCALE_BEGIN)[0].strip()
+
+
 def write_scale_section(path: Path, section: str) -> None:
     """Replace (or append) the bench-scale section of RESULTS.md, leaving the rest as `make bench` wrote it."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
@@ -644,9 +656,10 @@ def render(f: dict, args) -> str:
     notes = ROOT / "bench" / "NOTES.md"
     L += ["## What bounds each figure", "",
           notes.read_text(encoding="utf-8").split("\n", 1)[1].strip() if notes.exists() else "(bench/NOTES.md missing)", ""]
-    kept = scale_section(args.out)  # `make bench-scale` writes its own section; keep it
-    if kept:
-        L += [kept, ""]
+    # sections this script does not write are kept: bench/stories.py's, and `make bench-scale`'s
+    for kept in (stories_section(args.out), scale_section(args.out)):
+        if kept:
+            L += [kept, ""]
     return "\n".join(L)
 
 
