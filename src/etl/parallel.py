@@ -34,7 +34,7 @@ R = TypeVar("R")
 # Below this many items a batch runs in-process: shipping it to workers costs more
 # than it saves (a small HTML page cleans in ~10 ms; pickling and IPC are ~1 ms).
 MIN_PARALLEL_ITEMS = 16
-CHUNKS_PER_WORKER = 4  # several chunks per worker so one slow page does not idle the others
+CHUNKS_PER_WORKER = 8  # several chunks per worker: the last chunk of a batch idles the other workers
 
 _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0

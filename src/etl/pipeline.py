@@ -283,8 +283,15 @@ def may_start_early(ctx: RunContext, items: list[Item]) -> bool:
     return ctx.reprocess is not None or all(i.uri.startswith("file://") for i in items)
 
 
-def start_batch(ctx: RunContext, items: list[Item], stages: Stages = PLAIN) -> Started:
-    """Acquire a batch and start its clean + extract on the pool; returns without waiting for them.
+def acquire_ahead(ctx: RunContext, items: list[Item], stages: Stages = PLAIN) -> Started:
+    """Acquire a batch (nothing sent to the pool yet: `submit`)."""
+    secs: dict[str, float] = {}
+    raws, failed = timed(secs, "acquire", stages.acquire, items, ctx.fetch_settings, ctx.reprocess) if items else ([], [])
+    return Started(list(items), raws, list(failed), len(items) - len(raws) - len(failed), None, secs)
+
+
+def submit(ctx: RunContext, started: Started, stages: Stages = PLAIN) -> Started:
+    """Start an acquired batch's clean + extract on the pool; returns without waiting for them.
 
     What needs no work by the warehouse as it stands now is not sent; `finish_batch`
     checks again against the warehouse after the batches before it are loaded.
@@ -293,14 +300,18 @@ def start_batch(ctx: RunContext, items: list[Item], stages: Stages = PLAIN) -> S
 
     from etl.load import skip_unchanged_bytes
 
-    secs: dict[str, float] = {}
     workers = stages.cpu_workers or ctx.settings.workers
-    raws, failed = timed(secs, "acquire", stages.acquire, items, ctx.fetch_settings, ctx.reprocess) if items else ([], [])
     # copies: the identity check may re-assign article ids, and only finish_batch's check counts
-    fresh, _ = skip_unchanged_bytes([copy.copy(r) for r in raws], ctx.known, ctx.rules_version)
+    fresh, _ = skip_unchanged_bytes([copy.copy(r) for r in started.raws], ctx.known, ctx.rules_version)
     loaded = {r.article_id: ctx.known[r.article_id].version for r in fresh if r.article_id in ctx.known}
-    handle = stages.start_clean(fresh, workers, ctx.run_id, loaded, ctx.rules_version)
-    return Started(list(items), raws, list(failed), len(items) - len(raws) - len(failed), handle, secs, len(fresh))
+    started.handle = stages.start_clean(fresh, workers, ctx.run_id, loaded, ctx.rules_version)
+    started.sent = len(fresh)
+    return started
+
+
+def start_batch(ctx: RunContext, items: list[Item], stages: Stages = PLAIN) -> Started:
+    """Acquire a batch and start its clean + extract on the pool; returns without waiting for them."""
+    return submit(ctx, acquire_ahead(ctx, items, stages), stages)
 
 
 def cleaned_outcomes(raws: list, outcomes: list, ctx: RunContext) -> tuple[list, list[Failure], dict[int, Any]]:
@@ -325,12 +336,14 @@ def cleaned_outcomes(raws: list, outcomes: list, ctx: RunContext) -> tuple[list,
 
 
 def finish_batch(ctx: RunContext, started: Started, stages: Stages = PLAIN, batch_no: int = 0,
-                 pending: list[Failure] | None = None, collected: Callable[[], None] | None = None) -> BatchResult:
+                 pending: list[Failure] | None = None, waiting: Callable[[], None] | None = None,
+                 collected: Callable[[], None] | None = None) -> BatchResult:
     """The rest of a started batch: clean and extract (collected), validate, load; updates `ctx.known`.
 
     `pending` failures (discovery, corrupt files set aside) are quarantined with this batch.
-    `collected` is called as soon as the pool's work on this batch is collected (the run starts
-    the next batch there, so the pool works while this one is extracted, validated and loaded).
+    `waiting` is called just before waiting for the pool (the run reads the next batch there),
+    `collected` as soon as the pool's work on this batch is collected (the run sends the next
+    batch to the pool there, so it works while this one is extracted, validated and loaded).
     """
     from etl.load import known_entry, skip_unchanged_bytes, split_versions
     from etl.validate import Validated
@@ -342,6 +355,8 @@ def finish_batch(ctx: RunContext, started: Started, stages: Stages = PLAIN, batc
     out.unchanged += started.not_modified
     raws, same = skip_unchanged_bytes(started.raws, ctx.known, ctx.rules_version)  # same bytes, same rules: no work
     out.unchanged += len(same)
+    if waiting is not None:
+        waiting()
     outcomes = timed(secs, "clean", stages.clean, started.handle)
     if collected is not None:
         collected()  # a rare re-extraction below then queues behind the next batch on the pool
@@ -379,21 +394,29 @@ def run_batch(ctx: RunContext, items: list[Item], stages: Stages = PLAIN, batch_
 def run_batches(ctx: RunContext, parts: list[list[Item]], stages: Stages, pending: list[Failure]) -> Iterator[BatchResult]:
     """The batches in order, each one's clean + extract on the pool while the one before validates and loads.
 
-    At most one batch runs ahead (memory stays at two batches whatever N is); a batch
-    of web pages starts only after the one before is committed (`may_start_early`).
+    The next batch is read while the pool works on this one and sent to the pool as soon as
+    this one's work is collected, so the pool is not idle while Prefect runs the acquire task.
+    At most one batch is ahead (memory stays at two batches whatever N is); a batch of web
+    pages starts only after the one before is committed (`may_start_early`).
     """
     ahead: list[Started] = []
 
-    def start_next(i: int) -> None:
+    def read_next(i: int) -> None:
         if i + 1 < len(parts) and not ahead and may_start_early(ctx, parts[i + 1]):
-            ahead.append(start_batch(ctx, parts[i + 1], stages))
+            ahead.append(acquire_ahead(ctx, parts[i + 1], stages))
+
+    def send_next() -> None:
+        if ahead and ahead[0].handle is None:
+            submit(ctx, ahead[0], stages)
 
     try:
         for i, part in enumerate(parts):
             started = ahead.pop() if ahead else start_batch(ctx, part, stages)
+            if started.handle is None:
+                submit(ctx, started, stages)
             if i == 0 and started.sent and stages.warm_up is not None:
                 timed(started.stage_seconds, "validate", stages.warm_up, ctx)  # the flow would only wait here
-            yield finish_batch(ctx, started, stages, i, pending if i == 0 else None, lambda: start_next(i))
+            yield finish_batch(ctx, started, stages, i, pending if i == 0 else None, lambda: read_next(i), send_next)
     finally:
         for started in ahead:  # the run failed: drop what was queued for the pool
             getattr(started.handle, "cancel", lambda: None)()
