@@ -100,8 +100,12 @@ def local(t):
 
 
 def remote(t):
-    """A batch task sent to the Dask workers (submit, then wait for it), its arguments quoted."""
-    return lambda *args: t.submit(*quoted(args)).result()
+    """A batch task sent to the Dask workers (submit, then wait for it).
+
+    Not quoted: the Dask task runner hands a `quote` to the task as it is (a tuple),
+    where a local call unwraps it.
+    """
+    return lambda *args: t.submit(*args).result()
 
 
 def stages_for_this_run() -> Stages:
@@ -114,7 +118,7 @@ def stages_for_this_run() -> Stages:
     on_dask = type(getattr(context, "task_runner", None)).__name__ == "DaskTaskRunner"
     send = remote if on_dask else local
     # on Dask the clean task is the future; extract then only gathers its rows (here, in the flow)
-    start_clean = (lambda *args: clean_remote_task.submit(*quoted(args))) if on_dask else pipeline.start_clean_stage
+    start_clean = (lambda *args: clean_remote_task.submit(*args)) if on_dask else pipeline.start_clean_stage
     return Stages(discover=discover_task, acquire=send(acquire_task), start_clean=start_clean,
                   clean=pipeline.wait_stage if on_dask else local(clean_task),
                   extract=local(extract_task), validate=send(validate_task), load=local(load_task),

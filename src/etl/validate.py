@@ -162,10 +162,19 @@ class Validator:
         frame = to_table(table, rows).to_pandas()
         frame[ROW_ID] = range(len(frame))
         from great_expectations.core.run_identifier import RunIdentifier
+        from great_expectations.exceptions.resource_freshness import CheckpointRelatedResourcesFreshnessError
 
         # the etl run id names GE's run too, so Data Docs and `etl runs` speak of the same night
-        run = self.checkpoints[table].run(batch_parameters={"dataframe": frame}, expectation_parameters=params,
-                                          run_id=RunIdentifier(run_name=params.get("run_id") or None))
+        run_id = RunIdentifier(run_name=params.get("run_id") or None)
+        try:
+            run = self.checkpoints[table].run(batch_parameters={"dataframe": frame}, expectation_parameters=params,
+                                              run_id=run_id)
+        except CheckpointRelatedResourcesFreshnessError:
+            # another process (a second Dask worker) saved the same suites since this one
+            # loaded them: the stored checkpoint is current, run that one
+            self.checkpoints[table] = self.context.checkpoints.get(f"etl_{table}")
+            run = self.checkpoints[table].run(batch_parameters={"dataframe": frame}, expectation_parameters=params,
+                                              run_id=run_id)
         errors: dict[int, list[str]] = {}
         warnings: dict[int, list[str]] = {}
         for suite_result in run.run_results.values():
