@@ -416,6 +416,23 @@ def run_summary(run: dict) -> str:
     return text + (f". {run['error']}" if run.get("error") else "")
 
 
+@contextlib.contextmanager
+def warehouse_lock(store, wait: float):
+    """The warehouse's lock for a command, or one line naming its holder (exit 2)."""
+    from filelock import Timeout
+
+    lock = store.lock()
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout as exc:
+        err.print(f"[red]error:[/] another process holds {exc.lock_file}; retry later or pass --wait SECONDS")
+        raise typer.Exit(2)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 @app.command("publish")
 def publish_cmd(
     warehouse: str = typer.Option("warehouse", "--warehouse", "-w", help="Warehouse folder or s3://bucket/prefix.", rich_help_panel=OUTPUT),
@@ -427,24 +444,14 @@ def publish_cmd(
 
         etl publish --warehouse warehouse
     """
-    from filelock import Timeout
-
     from etl.load import recover
     from etl.publish import publish
     from etl.storage import Store
 
     store = Store(warehouse)
-    lock = store.lock()  # never beside a run: readers would see half a night
-    try:
-        lock.acquire(timeout=wait)
-    except Timeout as exc:
-        err.print(f"[red]error:[/] another process holds {exc.lock_file}; retry later or pass --wait SECONDS")
-        raise typer.Exit(2)
-    try:
+    with warehouse_lock(store, wait):  # never beside a run: readers would see half a night
         recover(store)  # a killed compaction must not spread duplicates into the dashboards
         path = publish(store)
-    finally:
-        lock.release()
     console.print(f"Warehouse: {path}")
 
 
@@ -459,24 +466,14 @@ def compact(
 
         etl compact --warehouse warehouse
     """
-    from filelock import Timeout
-
     from etl.load import compact as compact_store
     from etl.publish import publish
     from etl.storage import Store
 
     store = Store(warehouse)
-    lock = store.lock()
-    try:
-        lock.acquire(timeout=wait)
-    except Timeout as exc:
-        err.print(f"[red]error:[/] another process holds {exc.lock_file}; retry later or pass --wait SECONDS")
-        raise typer.Exit(2)
-    try:
+    with warehouse_lock(store, wait):
         removed = compact_store(store)
         publish(store)
-    finally:
-        lock.release()
     console.print(f"removed files per table: {removed or 'none (already compact)'}")
 
 
